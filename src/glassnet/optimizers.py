@@ -1,0 +1,216 @@
+"""Optimizers on the flat parameter vector P and gradient vector G, updated in place.
+
+The update rules and defaults are PyTorch's (``torch.optim``), so that a step here can be
+checked against a step there exactly. ``learning_rate`` is an attribute that a schedule
+may change between steps; the state vectors are allocated on the first step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glassnet._typing import Array
+
+
+class Optimizer:
+    """Base class: ``step(P, G)`` applies one update to P in place."""
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float = 0.01) -> None:
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+        self.learning_rate = float(learning_rate)
+        self.t = 0  # steps taken
+
+    def step(self, P: Array, G: Array) -> None:
+        """P ← P − learning_rate · (a direction computed from G)."""
+        self.t += 1
+        self._step(P, G)
+
+    def _step(self, P: Array, G: Array) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget the state (moments, step count), keeping the hyperparameters."""
+        self.t = 0
+        for key, value in list(vars(self).items()):
+            if isinstance(value, np.ndarray):
+                setattr(self, key, None)
+
+    def _hyper(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not isinstance(v, np.ndarray | type(None))}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self._hyper().items() if k != "t")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Gradient descent: W ← W − learning_rate · dW; with momentum, a velocity V:
+
+    V ← momentum · V + G;  P ← P − learning_rate · V  (Nesterov: P ← P − lr · (G + momentum·V)).
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate)
+        if nesterov and momentum <= 0:
+            raise ValueError("nesterov=True needs momentum > 0")
+        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
+        self.V: Array | None = None
+
+    def _step(self, P: Array, G: Array) -> None:
+        if self.weight_decay:
+            G = G + self.weight_decay * P
+        if not self.momentum:
+            P -= self.learning_rate * G
+            return
+        if self.V is None:
+            self.V = G.copy()  # PyTorch starts the velocity at the first gradient
+        else:
+            self.V *= self.momentum
+            self.V += G
+        D = G + self.momentum * self.V if self.nesterov else self.V
+        P -= self.learning_rate * D
+
+
+class Adam(Optimizer):
+    """Adam: M ← β1·M + (1−β1)·G;  V ← β2·V + (1−β2)·G²;
+    P ← P − lr · (M / (1−β1^t)) / (sqrt(V / (1−β2^t)) + eps).
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.betas, self.eps, self.weight_decay = tuple(betas), eps, weight_decay
+        self.M: Array | None = None
+        self.V: Array | None = None
+        self.T: Array | None = None  # scratch space, so a step allocates nothing
+
+    def _decay(self, P: Array, G: Array) -> Array:
+        """Adam's L2 penalty is added to the gradient (AdamW decouples it instead)."""
+        return G + self.weight_decay * P if self.weight_decay else G
+
+    def _step(self, P: Array, G: Array) -> None:
+        G = self._decay(P, G)
+        b1, b2 = self.betas
+        if self.M is None or self.V is None or self.T is None:
+            self.M, self.V, self.T = np.zeros_like(P), np.zeros_like(P), np.empty_like(P)
+        M, V, T = self.M, self.V, self.T
+        M *= b1
+        M += (1 - b1) * G
+        V *= b2
+        np.multiply(G, G, out=T)
+        T *= 1 - b2
+        V += T
+        bias1, bias2 = 1 - b1**self.t, 1 - b2**self.t
+        np.sqrt(V, out=T)
+        T /= np.sqrt(bias2)
+        T += self.eps
+        np.divide(M, T, out=T)
+        T *= self.learning_rate / bias1
+        P -= T
+
+
+class AdamW(Adam):
+    """AdamW: P ← P − lr·weight_decay·P, then the Adam step (decoupled weight decay)."""
+
+    name = "adamw"
+
+    def __init__(
+        self,
+        learning_rate: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(learning_rate, betas, eps, weight_decay)
+
+    def _decay(self, P: Array, G: Array) -> Array:
+        P *= 1 - self.learning_rate * self.weight_decay
+        return G
+
+
+class RMSprop(Optimizer):
+    """RMSprop: V ← α·V + (1−α)·G²;  P ← P − lr · G / (sqrt(V) + eps) (with momentum, via a
+    buffer B ← momentum·B + G / (sqrt(V) + eps);  P ← P − lr · B).
+    """
+
+    name = "rmsprop"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.01,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        momentum: float = 0.0,
+        centered: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.alpha, self.eps, self.momentum = alpha, eps, momentum
+        self.centered, self.weight_decay = centered, weight_decay
+        self.V: Array | None = None
+        self.Gbar: Array | None = None
+        self.B: Array | None = None
+
+    def _step(self, P: Array, G: Array) -> None:
+        if self.weight_decay:
+            G = G + self.weight_decay * P
+        if self.V is None:
+            self.V = np.zeros_like(P)
+            self.Gbar = np.zeros_like(P) if self.centered else None
+            self.B = np.zeros_like(P) if self.momentum else None
+        self.V *= self.alpha
+        self.V += (1 - self.alpha) * G * G
+        if self.Gbar is not None:
+            self.Gbar *= self.alpha
+            self.Gbar += (1 - self.alpha) * G
+            denom = np.sqrt(self.V - self.Gbar * self.Gbar) + self.eps
+        else:
+            denom = np.sqrt(self.V) + self.eps
+        if self.B is not None:
+            self.B *= self.momentum
+            self.B += G / denom
+            P -= self.learning_rate * self.B
+        else:
+            P -= self.learning_rate * G / denom
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop)}
+
+
+def get_optimizer(spec: str | Optimizer, learning_rate: float | None = None) -> Optimizer:
+    """The optimizer named ``spec`` (with ``learning_rate`` if given), or ``spec`` itself."""
+    if isinstance(spec, Optimizer):
+        if learning_rate is not None and learning_rate != spec.learning_rate:
+            raise ValueError(
+                f"learning_rate={learning_rate} was given beside an optimizer object whose "
+                f"learning_rate is {spec.learning_rate}: set it in one place, e.g. "
+                f"gn.{type(spec).__name__}(learning_rate={learning_rate})"
+            )
+        return spec
+    if isinstance(spec, str) and spec.lower() in OPTIMIZERS:
+        cls = OPTIMIZERS[spec.lower()]
+        return cls() if learning_rate is None else cls(learning_rate=learning_rate)
+    raise ValueError(
+        f"unknown optimizer {spec!r}: use one of {', '.join(OPTIMIZERS)}, or an object such as "
+        "gn.SGD(learning_rate=0.1, momentum=0.9) or gn.Adam()"
+    )

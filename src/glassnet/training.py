@@ -1,0 +1,317 @@
+"""The fit loop: minibatches, shuffling, validation, early stopping, callbacks, progress.
+
+Each step is the seed's recipe: forward, cost, backward, then gradient descent on the flat
+vector, ``P ← P − learning_rate · G`` (or the chosen optimizer's rule).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from glassnet._typing import Array, ArrayLike
+from glassnet._validation import check_sample_weight, check_X, check_Y
+from glassnet.optimizers import Optimizer, get_optimizer
+from glassnet.progress import reporter
+from glassnet.schedules import Schedule, get_schedule
+
+if TYPE_CHECKING:
+    from glassnet.network import Network
+
+Callback = Callable[["Network", "History"], Any]
+
+
+class DivergenceWarning(RuntimeWarning):
+    """The cost became NaN or infinite; training stopped and the weights were restored."""
+
+
+class History:
+    """Per-epoch records of a fit: ``history["loss"]``, ``history["val_loss"]``, ...
+
+    ``stop_reason`` says why training ended early (None when it ran all its epochs);
+    ``best_epoch`` is the epoch whose weights were kept by early stopping.
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.stop_reason: str | None = None
+        self.best_epoch: int | None = None
+        self.seconds = 0.0
+
+    def append(self, values: dict[str, float]) -> None:
+        for key, value in values.items():
+            self.history.setdefault(key, []).append(value)
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.history[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.history
+
+    @property
+    def epochs(self) -> int:
+        return len(self.history.get("loss", []))
+
+    @property
+    def loss(self) -> list[float]:
+        return self.history.get("loss", [])
+
+    @property
+    def val_loss(self) -> list[float]:
+        return self.history.get("val_loss", [])
+
+    def __repr__(self) -> str:
+        last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
+        return f"History(epochs={self.epochs}, last={last}, stop_reason={self.stop_reason!r})"
+
+
+def _split(
+    X: Array, Y: Array, w: Array | None, fraction: float, rng: np.random.Generator
+) -> tuple[tuple[Array, Array, Array | None], tuple[Array, Array]]:
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation_split must lie in (0, 1), got {fraction}")
+    n = X.shape[0]
+    n_val = max(1, round(n * fraction))
+    if n_val >= n:
+        raise ValueError(f"validation_split={fraction} leaves no training rows out of {n}")
+    order = rng.permutation(n)
+    val, train = order[:n_val], order[n_val:]
+    return (X[train], Y[train], None if w is None else w[train]), (X[val], Y[val])
+
+
+def _accuracy(O: Array, Y: Array) -> float:
+    """Share of rows whose predicted class (argmax, or O ≥ 0.5 per output) matches Y."""
+    if O.shape[1] > 1 and np.allclose(Y.sum(axis=1), 1):
+        return float(np.mean(O.argmax(axis=1) == Y.argmax(axis=1)))
+    return float(np.mean(np.all((O >= 0.5) == (Y >= 0.5), axis=1)))
+
+
+def fit(
+    net: Network,
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    epochs: int = 10,
+    batch_size: int | None = 32,
+    optimizer: str | Optimizer = "adam",
+    learning_rate: float | None = None,
+    schedule: str | Schedule | None = None,
+    shuffle: bool = True,
+    validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+    validation_split: float = 0.0,
+    alpha: float = 0.0,
+    early_stopping: bool = False,
+    patience: int = 10,
+    min_delta: float = 0.0,
+    callbacks: Iterable[Callback] = (),
+    sample_weight: ArrayLike | None = None,
+    verbose: bool | int = False,
+    seed: int | None = None,
+) -> History:
+    """Train ``net`` on (X, Y) by minibatch gradient descent and return its History.
+
+    Each step: O = forward(Xb); C = cost; G = backward; P ← optimizer(P, G).
+
+    Parameters
+    ----------
+    epochs, batch_size
+        Passes over the data, and rows per step (``None``: the whole set in one batch).
+    optimizer, learning_rate
+        A name (``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"``) with an optional rate, or
+        an object such as ``gn.SGD(0.1, momentum=0.9)``.
+    schedule
+        ``"constant"``, ``"step"``, ``"cosine"``, ``"invscaling"`` or a Schedule object:
+        the learning rate of each epoch.
+    validation_data, validation_split
+        Held-out (Xv, Yv), or the fraction of (X, Y) to hold out at random.
+    alpha
+        L2 penalty: C + (alpha / 2) · Σ‖Wl‖², so dWl += alpha · Wl (biases are not penalised).
+    early_stopping, patience, min_delta
+        Stop when the validation loss has not improved by ``min_delta`` for ``patience``
+        epochs, and restore the weights of the best epoch.
+    callbacks
+        Functions ``callback(net, history)`` called after every epoch; one that returns
+        True stops training.
+    sample_weight
+        One non-negative weight per row of X: the mean cost becomes Σ w_i c_i / Σ w_i.
+    verbose
+        Progress: a live bar in a terminal, one line per epoch when output is redirected.
+    seed
+        Seeds shuffling, the validation split and dropout; by default the network's own
+        generator continues.
+
+    A cost that becomes NaN or infinite stops training with a DivergenceWarning and puts
+    back the weights from the start of that epoch. Ctrl-C stops training cleanly; the
+    weights are kept (the best ones, with early stopping).
+    """
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    if alpha < 0:
+        raise ValueError(f"alpha must be >= 0, got {alpha}")
+    Xc = check_X(net, X)
+    Yc = check_Y(net, Y, Xc.shape[0])
+    w = check_sample_weight(sample_weight, Xc.shape[0], net.dtype)
+    rng = np.random.default_rng(seed) if seed is not None else net.rng
+    Xv: Array | None
+    Yv: Array | None
+    if validation_data is not None:
+        Xv = check_X(net, validation_data[0], "Xv")
+        Yv = check_Y(net, validation_data[1], Xv.shape[0], "Yv")
+    elif validation_split:
+        (Xc, Yc, w), (Xv, Yv) = _split(Xc, Yc, w, validation_split, rng)
+    else:
+        Xv = Yv = None
+    if early_stopping and Xv is None:
+        raise ValueError(
+            "early_stopping needs validation data: pass validation_data=(Xv, Yv) or "
+            "validation_split=0.1"
+        )
+    opt = get_optimizer(optimizer, learning_rate)
+    sched = get_schedule(schedule, epochs)
+    lr0 = opt.learning_rate
+    callbacks = list(callbacks)
+    return _Loop(net, opt, sched, lr0, alpha, rng, verbose).run(
+        Xc,
+        Yc,
+        w,
+        Xv,
+        Yv,
+        epochs,
+        batch_size,
+        shuffle,
+        early_stopping,
+        patience,
+        min_delta,
+        callbacks,
+    )
+
+
+class _Loop:
+    """The state of one fit: the network, its optimizer and what early stopping tracks."""
+
+    def __init__(
+        self,
+        net: Network,
+        opt: Optimizer,
+        sched: Schedule,
+        lr0: float,
+        alpha: float,
+        rng: np.random.Generator,
+        verbose: bool | int,
+    ) -> None:
+        self.net, self.opt, self.sched, self.lr0 = net, opt, sched, lr0
+        self.alpha, self.rng = alpha, rng
+        self.report = reporter(verbose)
+        self.history = History()
+        self.dropout_rng = rng if any(l.dropout for l in net.layers) else None
+
+    def run(
+        self,
+        X: Array,
+        Y: Array,
+        w: Array | None,
+        Xv: Array | None,
+        Yv: Array | None,
+        epochs: int,
+        batch_size: int | None,
+        shuffle: bool,
+        early_stopping: bool,
+        patience: int,
+        min_delta: float,
+        callbacks: list[Callback],
+    ) -> History:
+        net, h = self.net, self.history
+        n = X.shape[0]
+        bs = n if batch_size is None else min(batch_size, n)
+        snapshot = net.P.copy()  # weights at the start of the epoch, in case the cost diverges
+        best_P, best_loss, wait = None, math.inf, 0
+        t0 = time.perf_counter()
+        self.report.start(epochs)
+        try:
+            for epoch in range(epochs):
+                start = time.perf_counter()
+                self.opt.learning_rate = self.sched(epoch, self.lr0)
+                order = self.rng.permutation(n) if shuffle else np.arange(n)
+                snapshot[...] = net.P
+                values = self._epoch(X, Y, w, order, bs)
+                if values is None:
+                    net.P[...] = snapshot
+                    break
+                if Xv is not None and Yv is not None:
+                    values.update(self._validate(Xv, Yv))
+                values["learning_rate"] = self.opt.learning_rate
+                h.append(values)
+                self.report.epoch(epoch + 1, epochs, values, time.perf_counter() - start)
+                if early_stopping:
+                    if values["val_loss"] < best_loss - min_delta:
+                        best_P, best_loss, wait, h.best_epoch = (
+                            net.P.copy(),
+                            values["val_loss"],
+                            0,
+                            epoch + 1,
+                        )
+                    else:
+                        wait += 1
+                        if wait >= patience:
+                            h.stop_reason = (
+                                f"early stopping: val_loss did not improve for {patience} "
+                                f"epochs; restored the weights of epoch {h.best_epoch}"
+                            )
+                            break
+                if any(cb(net, h) is True for cb in callbacks):
+                    h.stop_reason = f"stopped by a callback after epoch {epoch + 1}"
+                    break
+        except KeyboardInterrupt:
+            h.stop_reason = f"interrupted (Ctrl-C) during epoch {h.epochs + 1}"
+        finally:
+            if best_P is not None:
+                net.P[...] = best_P
+            self.report.stop()
+            h.seconds = time.perf_counter() - t0
+        if h.stop_reason:
+            self.report.message(h.stop_reason)
+        return h
+
+    def _epoch(
+        self, X: Array, Y: Array, w: Array | None, order: np.ndarray[Any, Any], bs: int
+    ) -> dict[str, float] | None:
+        """One pass over the data; the epoch's mean (or summed) cost, or None if it diverged."""
+        net, n = self.net, X.shape[0]
+        total, correct = 0.0, 0.0
+        classify = net.is_classifier
+        for b, start in enumerate(range(0, n, bs)):
+            idx = order[start : start + bs]
+            Xb, Yb = X[idx], Y[idx]
+            scale = net._scale(len(idx), None if w is None else w[idx])
+            C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
+            if not math.isfinite(C):
+                self.history.stop_reason = (
+                    f"the cost became {C} in epoch {self.history.epochs + 1}, batch {b + 1}: "
+                    "training stopped and the weights from the start of that epoch were "
+                    "restored; try a smaller learning_rate or standardised inputs"
+                )
+                warnings.warn(self.history.stop_reason, DivergenceWarning, stacklevel=4)
+                return None
+            self.opt.step(net.P, net.G)
+            total += C * len(idx) if net.reduction == "mean" else C
+            if classify:
+                correct += _accuracy(net.layers[-1].A, Yb) * len(idx)
+        values = {"loss": total / n if net.reduction == "mean" else total}
+        if classify:
+            values["accuracy"] = correct / n
+        return values
+
+    def _validate(self, Xv: Array, Yv: Array) -> dict[str, float]:
+        net = self.net
+        O = net._forward(Xv)
+        values = {"val_loss": net._cost(Yv, net._scale(Xv.shape[0], None))}
+        if net.is_classifier:
+            values["val_accuracy"] = _accuracy(O, Yv)
+        return values
