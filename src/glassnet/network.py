@@ -255,13 +255,13 @@ class Network:
 
     def copy(self) -> Network:
         """An independent copy: same weights, same settings, its own flat vectors."""
-        return copy.deepcopy(self)
+        return self.astype(self.dtype.name)
 
     def astype(self, dtype: str) -> Network:
         """A copy computing in ``dtype`` ("float32" or "float64"), weights converted."""
         if np.dtype(dtype).name not in DTYPES:
             raise ValueError(f"unknown dtype {dtype!r}: use 'float32' or 'float64'")
-        new = copy.deepcopy(self)
+        new = copy.deepcopy(self)  # deep-copied views lose their base: bind them anew
         new.dtype = np.dtype(dtype)
         new.P, new.G = self.P.astype(dtype), np.zeros_like(self.P, dtype=dtype)
         new.weight_mask = self.weight_mask.astype(dtype)

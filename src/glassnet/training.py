@@ -18,7 +18,7 @@ from glassnet._typing import Array, ArrayLike
 from glassnet._validation import check_sample_weight, check_X, check_Y
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.progress import reporter
-from glassnet.schedules import Schedule, get_schedule
+from glassnet.schedules import Constant, Schedule, get_schedule
 
 if TYPE_CHECKING:
     from glassnet.network import Network
@@ -209,6 +209,7 @@ class _Loop:
         self.net, self.opt, self.sched, self.lr0 = net, opt, sched, lr0
         self.alpha, self.rng = alpha, rng
         self.report = reporter(verbose)
+        self.show_lr = not isinstance(sched, Constant)
         self.history = History()
         self.dropout_rng = rng if any(l.dropout for l in net.layers) else None
 
@@ -248,7 +249,12 @@ class _Loop:
                     values.update(self._validate(Xv, Yv))
                 values["learning_rate"] = self.opt.learning_rate
                 h.append(values)
-                self.report.epoch(epoch + 1, epochs, values, time.perf_counter() - start)
+                shown = (
+                    values
+                    if self.show_lr
+                    else {k: v for k, v in values.items() if k != "learning_rate"}
+                )
+                self.report.epoch(epoch + 1, epochs, shown, time.perf_counter() - start)
                 if early_stopping:
                     if values["val_loss"] < best_loss - min_delta:
                         best_P, best_loss, wait, h.best_epoch = (
@@ -283,9 +289,22 @@ class _Loop:
         self, X: Array, Y: Array, w: Array | None, order: np.ndarray[Any, Any], bs: int
     ) -> dict[str, float] | None:
         """One pass over the data; the epoch's mean (or summed) cost, or None if it diverged."""
+        classify = self.net.is_classifier
+        # a diverging cost overflows on its way to inf; it is caught below, so stay quiet
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._batches(X, Y, w, order, bs, classify)
+
+    def _batches(
+        self,
+        X: Array,
+        Y: Array,
+        w: Array | None,
+        order: np.ndarray[Any, Any],
+        bs: int,
+        classify: bool,
+    ) -> dict[str, float] | None:
         net, n = self.net, X.shape[0]
         total, correct = 0.0, 0.0
-        classify = net.is_classifier
         for b, start in enumerate(range(0, n, bs)):
             idx = order[start : start + bs]
             Xb, Yb = X[idx], Y[idx]

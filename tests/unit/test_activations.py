@@ -1,0 +1,62 @@
+"""Activations and losses: values, numerical safety, registry errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.activations import ACTIVATIONS, get_activation
+
+Z = np.array([[-1000.0, -2.0, 0.0, 0.5, 3.0, 1000.0]])
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_every_activation_is_finite_at_extremes(name: str) -> None:
+    act = get_activation(name)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        A = act.f(Z)
+        dA = act.df(Z, A)
+    assert np.isfinite(A).all() and np.isfinite(dA).all()
+    assert A.shape == Z.shape
+
+
+def test_known_values() -> None:
+    z = np.array([[-2.0, 0.0, 3.0]])
+    np.testing.assert_allclose(get_activation("relu").f(z), [[0, 0, 3]])
+    np.testing.assert_allclose(get_activation("sigmoid").f(z), 1 / (1 + np.exp(-z)))
+    np.testing.assert_allclose(get_activation("tanh").f(z), np.tanh(z))
+    np.testing.assert_allclose(get_activation("softplus").f(z), np.log1p(np.exp(z)))
+    np.testing.assert_allclose(get_activation("leaky_relu").f(z), [[-0.02, 0, 3]])
+    np.testing.assert_allclose(get_activation("elu").f(z), [[np.expm1(-2), 0, 3]])
+    s = get_activation("softmax").f(z)
+    np.testing.assert_allclose(s, np.exp(z) / np.exp(z).sum())
+    assert get_activation("logistic").name == "sigmoid"
+
+
+def test_custom_activation_instances_are_accepted() -> None:
+    class Square(gn.Activation):
+        name = "square"
+
+        def f(self, Z):  # type: ignore[no-untyped-def]
+            return Z * Z
+
+        def df(self, Z, A):  # type: ignore[no-untyped-def]
+            return 2 * Z
+
+    net = gn.Network([2, 3, 1], activation=Square(), dtype="float64")
+    X, Y = np.ones((2, 2)), np.zeros((2, 1))
+    assert gn.gradcheck(net, X, Y)
+
+
+def test_cross_entropy_is_safe_when_softmax_saturates() -> None:
+    net = gn.Network([1, 2], loss="cross_entropy", dtype="float64")
+    net.layers[0].W[...] = [[1000.0, -1000.0]]
+    C = net.cost(np.array([[1.0]]), np.array([1]))
+    assert C == pytest.approx(2000.0)  # exact, not log(0) = inf
+
+
+def test_binary_cross_entropy_is_safe_when_sigmoid_saturates() -> None:
+    net = gn.Network([1, 1], loss="binary_cross_entropy", dtype="float64")
+    net.layers[0].W[...] = 800.0
+    assert net.cost(np.array([[1.0]]), np.array([[0.0]])) == pytest.approx(800.0)
