@@ -47,7 +47,7 @@ class Plain(Silent):
 
 
 class Rich(Silent):
-    """A live progress bar over epochs, with the latest metrics beside it."""
+    """A live progress bar over epochs; each finished epoch's line is printed above it."""
 
     def __init__(self) -> None:
         from rich.console import Console
@@ -68,7 +68,6 @@ class Rich(Silent):
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[metrics]}"),
             console=self.console,
             transient=False,
         )
@@ -76,10 +75,16 @@ class Rich(Silent):
 
     def start(self, epochs: int) -> None:
         self.progress.start()
-        self.task = self.progress.add_task("fit", total=epochs, metrics="")
+        self.task = self.progress.add_task("fit", total=epochs)
 
     def epoch(self, epoch: int, epochs: int, values: dict[str, float], seconds: float) -> None:
-        self.progress.update(self.task, completed=epoch, metrics=_format(values))
+        width = len(str(epochs))
+        self.progress.console.print(
+            f"epoch {epoch:>{width}}/{epochs}  {_format(values)}  ({seconds:.3g} s)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        self.progress.update(self.task, completed=epoch)
 
     def message(self, text: str) -> None:
         self.progress.console.print(text)
