@@ -343,8 +343,20 @@ def _times_df(f: Activation, dA: str, Z: str) -> str:
     if isinstance(f, Identity):
         return dA
     if isinstance(f, Softmax):
-        return f"{f.symbol}'({Z})·({dA})  (softmax Jacobian, row by row)"
-    return f"({dA}) * {f.symbol}'({Z})"
+        return f"{f.symbol}'({Z})·{_paren(dA)}  (softmax Jacobian, row by row)"
+    return f"{_paren(dA)} * {f.symbol}'({Z})"
+
+
+def _paren(term: str) -> str:
+    """``(term)`` unless it is one symbol or already one parenthesised group."""
+    if " " not in term:
+        return term
+    depth = 0
+    for k, c in enumerate(term):
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and (k < len(term) - 1 or c != ")"):
+            return f"({term})"
+    return term
 
 
 # C'(O) for each cost, summed over the batch (the mean divides by n)
@@ -373,6 +385,8 @@ def _output_error(net: Network, E: str, O: str, Z: str) -> str:
     if FUSED.get(loss) == f.name:
         return _rename_O(f"{E} = (O − Y){per_n}", O)
     c_prime = C_PRIME.get(loss, "C'(O)")
+    if isinstance(f, Identity):
+        return _rename_O(f"{E} = {_paren(c_prime)}{per_n}", O)
     return _rename_O(f"{E} = " + _times_df(f, c_prime, Z) + per_n, O)
 
 
