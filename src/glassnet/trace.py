@@ -214,6 +214,7 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
 
     The update ``W ← W − η·dW`` is computed for the trace only: ``net``'s weights are not
     changed (its last-pass caches and gradient vector are, as after ``net.gradients``).
+    Dropout is off, as at prediction time.
 
     Shapes: X (n, sizes[0]), Y (n, sizes[-1]) or integer labels (n,).
     """
@@ -238,25 +239,12 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
     net._forward(Xc)
     for layer in net.layers:
         l, f, role = layer.index, layer.activation, _role(layer.index, L)
-        W, B, Z, A, Aprev = (
-            name(l, "W"),
-            name(l, "B"),
-            name(l, "Z"),
-            name(l, "A"),
-            name(l - 1, "A"),
-        )
+        W, B, Z, A = (name(l, k) for k in ("W", "B", "Z", "A"))
         add("parameter", l, "W", f"{role} weights", "given", layer.W, "")
         add("parameter", l, "B", f"{role} bias", "given", layer.B, "")
         shapes = f"{layer.Z.shape} = {layer.X.shape} @ {layer.W.shape} + {layer.B.shape}"
-        add(
-            "forward",
-            l,
-            "Z",
-            f"{role} weighted input",
-            f"{Z} = {Aprev} @ {W} + {B}",
-            layer.Z,
-            shapes,
-        )
+        equation = f"{Z} = {name(l - 1, 'A')} @ {W} + {B}"
+        add("forward", l, "Z", f"{role} weighted input", equation, layer.Z, shapes)
         shapes = f"{layer.A.shape} = {f.symbol}({layer.Z.shape})"
         add("forward", l, "A", f"{role} activations", _apply(f, A, Z), layer.A, shapes)
     steps.append(TraceStep("target", "Y", "Targets", "given", _copy(Yc)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 
 import glassnet as gn
 
@@ -51,6 +51,19 @@ def test_trace_shapes_are_the_real_arrays_and_gradients_match(
     L = len(net.layers)
     expected = len(("X", "Y", "C")) + 9 * L  # W B Z A E dW dB W_new B_new per layer
     assert len(tr) == expected and len(set(tr.names)) == expected
+
+    # and the traced matrices satisfy the equations among themselves (numpy, by hand)
+    acts = [layer.activation for layer in net.layers]
+    for l in range(1, L + 1):
+        A_prev = tr[f"A{l - 1}"]
+        assert_allclose(tr[f"Z{l}"], A_prev @ tr[f"W{l}"] + tr[f"B{l}"], rtol=1e-12, atol=1e-12)
+        assert_allclose(tr[f"dW{l}"], A_prev.T @ tr[f"E{l}"], rtol=1e-10, atol=1e-12)
+        assert_allclose(tr[f"dB{l}"], tr[f"E{l}"].sum(axis=0, keepdims=True), atol=1e-12)
+        assert_allclose(tr[f"W{l}_new"], tr[f"W{l}"] - 0.1 * tr[f"dW{l}"], atol=1e-15)
+        if l < L:  # hidden layers are elementwise: El = (E(l+1) @ W(l+1).T) * f'(Zl)
+            df = acts[l - 1].df(tr[f"Z{l}"], tr[f"A{l}"])
+            back = tr[f"E{l + 1}"] @ tr[f"W{l + 1}"].T
+            assert_allclose(tr[f"E{l}"], back * df, rtol=1e-10, atol=1e-12)
 
     for (dW, dB), (gW, gB) in zip(tr.gradients(), net.gradients(X, Y), strict=True):
         assert_array_equal(dW, gW)
