@@ -50,7 +50,7 @@ POSITIVE, NEGATIVE = "#1f6fb4", "#d03a2f"  # edge colours: blue for w > 0, red f
 FILL = {"input": "#e8e8e8", "hidden": "#fff2c6", "output": "#d8f0d2"}
 SLOT_HEIGHT = 1.15  # inches per neuron row
 COLUMN_WIDTH = 3.0  # inches per layer column
-MAX_EDGE_LABELS = 16  # weights are written on the edges between two layers up to this many
+MAX_EDGE_LABELS = 6  # weights are written on the edges between two layers up to this many
 
 
 def shown_neurons(n: int, max_neurons: int = 10) -> list[int | None]:
@@ -85,7 +85,7 @@ def network_diagram(
 
     Returns the matplotlib Axes (a new figure of ``diagram_size`` when ``ax`` is None).
     """
-    from glassnet.trace import _layer_names
+    from glassnet.trace import _apply, _layer_names
 
     if ax is None:
         plt = _pyplot()
@@ -143,7 +143,7 @@ def network_diagram(
             A, Z, Wl, Bl = (names[k][0] for k in ("A", "Z", "W", "B"))
             prev = "X" if l == 1 else _layer_names(l - 1, L)["A"][0]
             role = "Output" if l == L else "Hidden" if L == 2 else f"Hidden layer {l}"
-            title = f"{role}: {A} = {f.symbol}({Z})\n{Z} = {prev} @ {Wl} + {Bl}\n{size}, {f.name}"
+            title = f"{role}: {_apply(f, A, Z)}\n{Z} = {prev} @ {Wl} + {Bl}\n{size}, {f.name}"
         ax.text(l, (rows - 1) / 2 + 0.55, title, ha="center", va="bottom", fontsize=8.5)
 
     about = f"{net.sizes}, loss {net.loss.name} ({net.reduction})"
