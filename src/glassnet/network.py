@@ -25,6 +25,7 @@ from glassnet.layers import Dense
 from glassnet.losses import REDUCTIONS, Loss, get_loss
 
 if TYPE_CHECKING:
+    from glassnet.trace import Trace
     from glassnet.training import History
 
 DTYPES = ("float32", "float64")
@@ -213,6 +214,16 @@ class Network:
         dX = self._backward(Yc, scale, need_dX=True)
         assert dX is not None
         return dX
+
+    def trace(self, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01) -> Trace:
+        """Every named matrix of one forward and backward pass, and the update W − η·dW.
+
+        ``tr["Zh"]`` is the array; ``print(tr.table())`` shows name, shape, equation and
+        values. The weights are not changed. See :mod:`glassnet.trace`.
+        """
+        from glassnet.trace import trace
+
+        return trace(self, X, Y, learning_rate)
 
     def predict(self, X: ArrayLike) -> Array:
         """Predictions from O: class indices (argmax) for cross_entropy, 0/1 for

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -35,7 +37,9 @@ def targets(loss: str, n: int, o: int, rng: np.random.Generator) -> np.ndarray:
 @pytest.mark.parametrize(("loss", "output"), COST_OUTPUTS)
 @pytest.mark.parametrize("hidden", HIDDEN)
 def test_every_activation_and_cost(hidden: str, loss: str, output: str, reduction: str) -> None:
-    rng = np.random.default_rng(hash((hidden, loss, output)) % 2**32)
+    # a fixed seed per case (str hashes change per process); ReLU's kink at 0 makes a finite
+    # difference wrong when some Z lies within h of 0, which a fixed draw avoids for certain
+    rng = np.random.default_rng(zlib.crc32(f"{hidden}-{loss}-{output}".encode()))
     net = gn.Network(
         [3, 5, 4, 3],
         activation=hidden,

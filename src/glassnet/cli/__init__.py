@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from glassnet._version import __version__
 
 # name -> module; a module is imported only to build its parser, so `glassnet --help` is quick
 COMMANDS = {
     "demo": "glassnet.cli.demo",
+    "explain": "glassnet.cli.explain",
 }
 
 
@@ -23,8 +26,17 @@ class CLIError(Exception):
     """A user mistake: printed as one line on standard error, exit status 2."""
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line on standard error, exit status 2; the
+    sub-command parsers inherit it.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="glassnet",
         description="Multilayer perceptrons with forward and back propagation in plain "
         "matrix form.",
@@ -51,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"glassnet {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(f"glassnet {args.command}: interrupted", file=sys.stderr)
         return 130

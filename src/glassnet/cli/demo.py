@@ -1,8 +1,10 @@
-"""``glassnet demo``: the seed's network trained step by step, then a real classifier."""
+"""``glassnet demo``: the seed's network explained, then trained step by step, then a real
+classifier."""
 
 from __future__ import annotations
 
 import argparse
+import textwrap
 import time
 from typing import Any
 
@@ -14,8 +16,9 @@ import glassnet as gn
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
-        help="train the seed's 1-2-2 network, then a digits classifier",
-        description="Train the seed's 1 → 2 → 2 network by gradient descent, printing the "
+        help="explain and train the seed's 1-2-2 network, then a digits classifier",
+        description="Explain the seed's 1 → 2 → 2 network (every matrix of one forward and "
+        "backward pass, and backpropagation step by step), train it by gradient descent, printing the "
         "cost as it falls, then a 64 → 128 → 64 → 10 classifier on scikit-learn's bundled "
         "digits, with progress and its test accuracy.",
     )
@@ -23,9 +26,19 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
+def explain_part() -> None:
+    net, X, Y = gn.datasets.seed_example()
+    tr = net.trace(X, Y, learning_rate=0.01)
+    print("1. The seed's network explained: every matrix of one forward and backward pass\n")
+    print(textwrap.indent(tr.table(values=False), "   "))
+    print()
+    print(textwrap.indent(tr.narrative(), "   "))
+    print("\n   (`glassnet explain` adds every value to the table; --plot net.png draws it)\n")
+
+
 def seed_part(steps: int = 50, learning_rate: float = 0.01) -> None:
     net, X, Y = gn.datasets.seed_example()
-    print("1. The seed's network: 1 → 2 → 2, ReLU on both layers, C = ½ Σ (O − Y)²")
+    print("2. The seed's network trained: 1 → 2 → 2, ReLU on both layers, C = ½ Σ (O − Y)²")
     print(f"   X = {X.ravel().tolist()} (3 samples), Y = {Y.tolist()}")
     print(f"   gradient descent W ← W − {learning_rate} · dW on all 3 samples at once\n")
     opt = gn.SGD(learning_rate)
@@ -39,7 +52,7 @@ def seed_part(steps: int = 50, learning_rate: float = 0.01) -> None:
 
 def digits_part(epochs: int) -> None:
     X_train, X_test, y_train, y_test = gn.datasets.load_digits()
-    print("2. A classifier on scikit-learn's digits: 64 → 128 → 64 → 10, softmax + cross-entropy")
+    print("3. A classifier on scikit-learn's digits: 64 → 128 → 64 → 10, softmax + cross-entropy")
     print(f"   {len(X_train)} training and {len(X_test)} test images, Adam, batch 32\n")
     net = gn.Network([64, 128, 64, 10], loss="cross_entropy", seed=0)
     start = time.perf_counter()
@@ -62,6 +75,7 @@ def digits_part(epochs: int) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.epochs < 1:
         raise ValueError(f"--epochs must be a positive integer, got {args.epochs}")
+    explain_part()
     seed_part()
     digits_part(args.epochs)
     return 0

@@ -1,0 +1,203 @@
+"""Pictures, drawn with matplotlib (the ``plot`` extra), which is imported only when a picture
+is asked for.
+
+``network_diagram`` draws a network the way the seed's figures do: input, hidden and output
+neurons in columns, weights as edges whose colour gives the sign and whose width gives the
+size, and, for a trace, the forward values (Z, A) at each neuron and the backward errors (E).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from glassnet.network import Network
+    from glassnet.trace import Trace
+
+
+def _pyplot() -> Any:
+    """matplotlib.pyplot, imported on first use (the ``plot`` extra)."""
+    _matplotlib()
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _matplotlib() -> Any:
+    try:
+        import matplotlib
+    except ImportError:  # pragma: no cover - the message is the point
+        raise ImportError("plots need matplotlib: pip install 'glassnet[plot]'") from None
+    return matplotlib
+
+
+def _file_figure(figsize: tuple[float, float]) -> Any:
+    """A Figure outside pyplot, drawn by Agg when saved: no window, no backend switch in a
+    notebook, and nothing to close afterwards.
+    """
+    _matplotlib()
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
+
+
+# ---- network diagram -------------------------------------------------------------------------
+
+POSITIVE, NEGATIVE = "#1f6fb4", "#d03a2f"  # edge colours: blue for w > 0, red for w < 0
+FILL = {"input": "#e8e8e8", "hidden": "#fff2c6", "output": "#d8f0d2"}
+SLOT_HEIGHT = 1.15  # inches per neuron row
+COLUMN_WIDTH = 3.0  # inches per layer column
+MAX_EDGE_LABELS = 6  # weights are written on the edges between two layers up to this many
+
+
+def shown_neurons(n: int, max_neurons: int = 10) -> list[int | None]:
+    """Which neurons of a layer of ``n`` to draw: all up to ``max_neurons``, else the first
+    and last few with ``None`` (an ellipsis) between them.
+
+    >>> shown_neurons(3), shown_neurons(12, 7)
+    ([0, 1, 2], [0, 1, 2, None, 9, 10, 11])
+    """
+    if n <= max_neurons:
+        return list(range(n))
+    k = max((max_neurons - 1) // 2, 1)
+    return [*range(k), None, *range(n - k, n)]
+
+
+def diagram_size(sizes: list[int], max_neurons: int = 10) -> tuple[float, float]:
+    """The figure size in inches that ``network_diagram`` uses for a network of ``sizes``."""
+    rows = max(len(shown_neurons(s, max_neurons)) for s in sizes)
+    return (1.0 + COLUMN_WIDTH * len(sizes), 2.2 + SLOT_HEIGHT * rows)
+
+
+def network_diagram(
+    net: Network,
+    trace: Trace | None = None,
+    ax: Any = None,
+    sample: int = 0,
+    max_neurons: int = 10,
+) -> Any:
+    """Draw ``net``: neurons per layer, weights as edges (blue positive, red negative, width
+    ∝ |w| within each layer), biases; with a ``trace``, Z, A and E of one ``sample`` at each
+    neuron. Layers wider than ``max_neurons`` show their first and last few neurons.
+
+    Returns the matplotlib Axes (a new figure of ``diagram_size`` when ``ax`` is None).
+    """
+    from glassnet.trace import _apply, _layer_names
+
+    if ax is None:
+        plt = _pyplot()
+        _, ax = plt.subplots(figsize=diagram_size(net.sizes, max_neurons))
+    L = len(net.layers)
+    if trace is not None and not 0 <= sample < trace.n_samples:
+        raise ValueError(f"sample {sample} is outside 0..{trace.n_samples - 1}")
+    shown = [shown_neurons(s, max_neurons) for s in net.sizes]
+    rows = max(len(s) for s in shown)
+    y_of = [{i: (len(s) - 1) / 2 - k for k, i in enumerate(s) if i is not None} for s in shown]
+
+    # edges first, so that neurons and labels sit on top of them
+    for l, layer in enumerate(net.layers, start=1):
+        W = np.asarray(layer.W)
+        scale = float(np.abs(W).max()) or 1.0
+        pairs = [(i, j) for i in y_of[l - 1] for j in y_of[l]]
+        for i, j in pairs:
+            w = float(W[i, j])
+            ax.plot(
+                [l - 1, l],
+                [y_of[l - 1][i], y_of[l][j]],
+                color=POSITIVE if w >= 0 else NEGATIVE,
+                linewidth=0.4 + 3.6 * abs(w) / scale,
+                alpha=0.75,
+                zorder=1,
+                solid_capstyle="round",
+            )
+            if len(pairs) <= MAX_EDGE_LABELS:
+                t = 0.28  # along the edge from its source, where edges from one neuron fan out
+                x, y = l - 1 + t, y_of[l - 1][i] + t * (y_of[l][j] - y_of[l - 1][i])
+                ax.text(x, y, f"{w:.3g}", fontsize=7, ha="center", va="center", zorder=3,
+                        color=POSITIVE if w >= 0 else NEGATIVE, bbox=_box(0.85))  # fmt: skip
+
+    for l, neurons in enumerate(shown):
+        kind = "input" if l == 0 else "output" if l == L else "hidden"
+        for k, unit in enumerate(neurons):
+            y = (len(neurons) - 1) / 2 - k
+            if unit is None:
+                more = net.sizes[l] - len(neurons) + 1
+                ax.text(l, y, f"⋮\n{more} more", ha="center", va="center", fontsize=8)
+                continue
+            ax.scatter([l], [y], s=620, color=FILL[kind], edgecolor="#333333", zorder=4)
+            ax.text(l, y, str(unit + 1), ha="center", va="center", fontsize=8, zorder=5)
+            note = _neuron_note(net, trace, l, unit, sample)
+            if note:
+                ax.text(l, y - 0.2, note, ha="center", va="top", fontsize=7, zorder=6,
+                        family="monospace", bbox=_box(0.85))  # fmt: skip
+
+    for l in range(L + 1):
+        size = f"{net.sizes[l]} {'feature' if l == 0 else 'neuron'}{'s' * (net.sizes[l] != 1)}"
+        if l == 0:
+            title = f"Input X\n{size}"
+        else:
+            f, names = net.layers[l - 1].activation, _layer_names(l, L)
+            A, Z, Wl, Bl = (names[k][0] for k in ("A", "Z", "W", "B"))
+            prev = "X" if l == 1 else _layer_names(l - 1, L)["A"][0]
+            role = "Output" if l == L else "Hidden" if L == 2 else f"Hidden layer {l}"
+            title = f"{role}: {_apply(f, A, Z)}\n{Z} = {prev} @ {Wl} + {Bl}\n{size}, {f.name}"
+        ax.text(l, (rows - 1) / 2 + 0.55, title, ha="center", va="bottom", fontsize=8.5)
+
+    about = f"{net.sizes}, loss {net.loss.name} ({net.reduction})"
+    if trace is not None:
+        about += f"; values for sample {sample + 1} of {trace.n_samples}, C = {trace.cost:.4g}"
+    ax.set_title(f"glassnet network {about}", fontsize=9.5, pad=4)
+    legend = (
+        "edges: weights W, blue > 0, red < 0, width ∝ |w| within each layer      "
+        "forward →  Z = A_prev @ W + B,  A = f(Z)      "
+        "← backward  E = (E_next @ W_next.T) * f'(Z)"
+    )
+    ax.text(L / 2, -(rows - 1) / 2 - 1.05, legend, ha="center", va="top", fontsize=7,
+            color="#555555")  # fmt: skip
+    ax.set_xlim(-0.45, L + 0.45)
+    ax.set_ylim(-(rows - 1) / 2 - 1.3, (rows - 1) / 2 + 1.45)
+    ax.axis("off")
+    return ax
+
+
+def _box(alpha: float) -> dict[str, Any]:
+    return {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": alpha}
+
+
+def _neuron_note(net: Network, trace: Trace | None, l: int, i: int, s: int) -> str:
+    """The numbers beside neuron i of layer l: its bias, and Z, A, E (and x or y) of sample s."""
+    L = len(net.layers)
+    if trace is None:
+        return "" if l == 0 else f"B {float(net.layers[l - 1].B[0, i]):.3g}"
+    if l == 0:
+        return f"x {float(trace['X'][s, i]):.4g}"
+    lines = [
+        f"B {float(trace[f'B{l}'][0, i]):.4g}",
+        f"Z {float(trace[f'Z{l}'][s, i]):.4g}",
+        f"A {float(trace[f'A{l}'][s, i]):.4g}",
+    ]
+    if l == L:
+        lines.append(f"y {float(trace['Y'][s, i]):.4g}")
+    lines.append(f"E {float(trace[f'E{l}'][s, i]):.4g}")
+    return "\n".join(lines)
+
+
+def save_network_diagram(
+    net: Network,
+    path: str | os.PathLike[str],
+    trace: Trace | None = None,
+    sample: int = 0,
+    max_neurons: int = 10,
+    dpi: int = 100,
+) -> None:
+    """Draw ``network_diagram`` into an image file (PNG, SVG or PDF by its extension); the
+    image is ``diagram_size(net.sizes)`` inches at ``dpi``.
+    """
+    fig = _file_figure(diagram_size(net.sizes, max_neurons))
+    ax = fig.subplots()
+    network_diagram(net, trace, ax=ax, sample=sample, max_neurons=max_neurons)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.01)
+    fig.savefig(path, dpi=dpi)
