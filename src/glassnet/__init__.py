@@ -14,6 +14,7 @@ from glassnet.layers import Dense
 from glassnet.losses import Loss
 from glassnet.network import Network
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
+from glassnet.saving import load
 from glassnet.training import DivergenceWarning, History
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "activations",
     "datasets",
     "gradcheck",
+    "load",
     "losses",
     "optimizers",
     "schedules",
