@@ -299,3 +299,62 @@ def test_ignore_option(data_dir: Path, out: Path, capsys: pytest.CaptureFixture[
     import glassnet as gn
 
     assert gn.load(out).metadata["feature_names"] == ["a", "b"]
+
+
+def test_diverged_training_keeps_the_old_model(
+    data_dir: Path, out: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fails(
+        capsys,
+        [
+            "train",
+            str(data_dir / "diabetes.csv"),
+            "--target",
+            "progression",
+            "--out",
+            str(out),
+            "--optimizer",
+            "sgd",
+            "--learning-rate",
+            "1e6",
+            "--epochs",
+            "3",
+        ],
+        "training diverged: the cost became",
+        "was not written",
+        code=1,
+    )
+    assert out.read_bytes() == PREVIOUS
+
+
+def test_ctrl_c_during_training_keeps_the_old_model(
+    data_dir: Path, out: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glassnet import training
+
+    real_epoch = training._Loop._epoch
+    calls = []
+
+    def interrupted_epoch(self: object, *args: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_epoch(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(training._Loop, "_epoch", interrupted_epoch)
+    code = main(
+        [
+            "train",
+            str(data_dir / "tiny.csv"),
+            "--target",
+            "label",
+            "--out",
+            str(out),
+            "--epochs",
+            "10",
+            "--quiet",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 130 and "interrupted (Ctrl-C) during epoch 3" in err and "not written" in err
+    assert out.read_bytes() == PREVIOUS

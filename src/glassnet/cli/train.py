@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from typing import Any
+
+import numpy as np
 
 from glassnet.activations import ACTIVATIONS
 from glassnet.cli._common import (
     CLIError,
+    CLIFailure,
     add_debug,
     check_output,
     fraction,
@@ -19,6 +23,7 @@ from glassnet.cli._common import (
     writing,
 )
 from glassnet.optimizers import OPTIMIZERS
+from glassnet.training import DivergenceWarning
 
 
 def add_parser(sub: Any) -> None:
@@ -135,21 +140,30 @@ def run(args: argparse.Namespace) -> int:
     )
     verbose: bool = not args.quiet and sys.stdout.isatty()
     callbacks = [] if args.quiet or verbose else [_every_tenth(args.epochs)]
-    fitted = tabular.train(
-        table,
-        task=task,
-        hidden=args.hidden,
-        activation=args.activation,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        optimizer=args.optimizer,
-        learning_rate=args.learning_rate,
-        validation_split=None if args.no_validation else args.validation_split,
-        seed=args.seed,
-        patience=args.patience,
-        verbose=verbose,
-        callbacks=callbacks,
-    )
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always", DivergenceWarning)
+        fitted = tabular.train(
+            table,
+            task=task,
+            hidden=args.hidden,
+            activation=args.activation,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            optimizer=args.optimizer,
+            learning_rate=args.learning_rate,
+            validation_split=None if args.no_validation else args.validation_split,
+            seed=args.seed,
+            patience=args.patience,
+            verbose=verbose,
+            callbacks=callbacks,
+        )
+    reason = fitted.history.stop_reason or ""
+    if any(issubclass(w.category, DivergenceWarning) for w in caught):
+        # the restored weights are finite but poor: keep any previous model instead
+        raise CLIFailure(f"training diverged: {reason}; {args.out} was not written")
+    if reason.startswith("interrupted"):
+        print(f"glassnet train: {reason}; {args.out} was not written", file=sys.stderr)
+        return 130
     net = fitted.net
     print(
         f"model: {net.sizes}, {args.activation}, {net.n_params} parameters, "
