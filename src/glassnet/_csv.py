@@ -17,6 +17,14 @@ import numpy as np
 from glassnet._typing import Array
 
 
+class NotANumber(ValueError):
+    """A feature cell that is not a number; ``column`` names its column."""
+
+    def __init__(self, message: str, column: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
 @dataclass
 class Table:
     """Numeric feature columns ``X`` (n, len(features)), and the target column as text.
@@ -168,7 +176,7 @@ def _number(text: str, where: str, line: int, column: str) -> float:
     try:
         value = float(s)
     except ValueError:
-        raise ValueError(f"{place}: {s!r} is not a number") from None
+        raise NotANumber(f"{place}: {s!r} is not a number", column) from None
     if math.isnan(value):
         raise ValueError(f"{place}: {s!r} (NaN, a missing value): fill it in or drop the row")
     if math.isinf(value):

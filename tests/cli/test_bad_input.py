@@ -57,7 +57,13 @@ DATA_CASES = {
     "header only": ("a,b,y\n", "a header row but no data rows"),
     "binary": (bytes(range(256)) * 8, "binary data"),
     "no target": ("a,b,z\n1,2,3\n", "no column named 'y'"),
-    "text value": ("a,b,y\n1,2,p\n1,x,q\n", "line 3, column 'b': 'x' is not a number"),
+    "text value": (
+        "a,b,y\n1,2,p\n1,x,q\n",
+        (
+            "line 3, column 'b': 'x' is not a number; feature columns must hold numbers "
+            "(leave this one out with --ignore 'b')"
+        ),
+    ),
     "empty value": ("a,b,y\n1,,p\n", "line 2, column 'b': empty value"),
     "nan": ("a,b,y\n1,nan,p\n", "line 2, column 'b': 'nan'"),
     "inf": ("a,b,y\n1,2,p\ninf,2,q\n", "line 3, column 'a': 'inf' is infinite"),

@@ -282,3 +282,12 @@ def test_plain_safetensors_file_is_not_a_model(tmp_path: Path) -> None:
 
 def test_format_constants() -> None:
     assert saving.FORMAT_VERSION == 1 and saving.FORMAT == "glassnet"
+
+
+def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        path = _net().save(tmp_path / "m.safetensors")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

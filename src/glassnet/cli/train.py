@@ -118,7 +118,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from glassnet import tabular
-    from glassnet._csv import read_csv
+    from glassnet._csv import NotANumber, read_csv
     from glassnet.cli.report import print_scores
 
     out = check_output(args.out)
@@ -129,7 +129,13 @@ def run(args: argparse.Namespace) -> int:
         _pyplot_for_curves()  # fail now, not after training, if matplotlib is missing
     if args.target in args.ignore:
         raise CLIError(f"--ignore {args.target}: that is the --target column")
-    table = read_csv(args.data, target=args.target, exclude=args.ignore)
+    try:
+        table = read_csv(args.data, target=args.target, exclude=args.ignore)
+    except NotANumber as exc:
+        raise CLIError(
+            f"{exc}; feature columns must hold numbers (leave this one out with "
+            f"--ignore {exc.column!r})"
+        ) from None
     task = args.task
     if task is None:
         task, reason = tabular.infer_task(table.y)
