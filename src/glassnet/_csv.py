@@ -159,33 +159,41 @@ def _check_header(columns: list[str], where: str, line: int) -> None:
     seen: set[str] = set()
     for name in columns:
         if name in seen:
-            raise ValueError(f"{where}, line {line}: the header names column {name!r} twice")
+            raise ValueError(f"{where}, line {line}: the header names column {_short(name)} twice")
         seen.add(name)
     if len(columns) == 1 and (";" in columns[0] or "\t" in columns[0]):
         raise ValueError(
-            f"{where}, line {line}: one column named {columns[0]!r}: glassnet reads "
+            f"{where}, line {line}: one column named {_short(columns[0])}: glassnet reads "
             "comma-separated files; this one seems to use ';' or tabs"
         )
 
 
 def _number(text: str, where: str, line: int, column: str) -> float:
     s = text.strip()
-    place = f"{where}, line {line}, column {column!r}"
+    place = f"{where}, line {line}, column {_short(column)}"
     if not s:
         raise ValueError(f"{place}: empty value (missing data): fill it in or drop the row")
     try:
         value = float(s)
     except ValueError:
-        raise NotANumber(f"{place}: {s!r} is not a number", column) from None
+        raise NotANumber(f"{place}: {_short(s)} is not a number", column) from None
     if math.isnan(value):
-        raise ValueError(f"{place}: {s!r} (NaN, a missing value): fill it in or drop the row")
+        raise ValueError(
+            f"{place}: {_short(s)} (NaN, a missing value): fill it in or drop the row"
+        )
     if math.isinf(value):
-        raise ValueError(f"{place}: {s!r} is infinite: expected a finite number")
+        raise ValueError(f"{place}: {_short(s)} is infinite: expected a finite number")
     return value
 
 
+def _short(text: str, most: int = 40) -> str:
+    """repr(text), cut to ``most`` characters: a cell or a name quoted in a message."""
+    r = repr(text)
+    return r if len(r) <= most else r[: most - 4] + "...'"
+
+
 def _list(names: Sequence[str], most: int = 12) -> str:
-    shown = ", ".join(repr(n) for n in names[:most])
+    shown = ", ".join(_short(n) for n in names[:most])
     return shown + (f", ... ({len(names)} in all)" if len(names) > most else "")
 
 

@@ -202,6 +202,18 @@ def load(path: str | os.PathLike[str]) -> Network:
     return _build(spec, extras, header, data, offset, where)
 
 
+def _show(value: Any, quote: bool = True, most: int = 60) -> str:
+    """A value read from a file, for a message: on one line, at most ``most`` characters."""
+    text = (
+        repr(value)
+        if quote or not isinstance(value, str)
+        else value.encode("unicode_escape").decode("ascii")
+    )
+    if isinstance(value, list) and not quote:
+        text = ", ".join(str(v) for v in value).encode("unicode_escape").decode("ascii")
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
 def _fail(where: str, what: str) -> ModelFileError:
     return ModelFileError(f"{where}: {what}")
 
@@ -253,13 +265,13 @@ def _check_metadata(meta: Any, where: str) -> tuple[dict[str, Any], dict[str, An
             "a safetensors file but not a glassnet model (no glassnet format in its metadata)",
         )
     version = meta.get("format_version")
-    if not isinstance(version, str) or not version.isdigit():
-        raise _fail(where, f"unreadable format_version {version!r} in its metadata")
+    if not isinstance(version, str) or not (version.isascii() and version.isdigit()):
+        raise _fail(where, f"unreadable format_version {_show(version)} in its metadata")
     if int(version) > FORMAT_VERSION:
         raise _fail(
             where,
             f"written by a newer glassnet (format version {version}, "
-            f"glassnet {meta.get('glassnet_version', '?')}); this glassnet {__version__} reads "
+            f"glassnet {_show(meta.get('glassnet_version', '?'), quote=False)}); this glassnet {__version__} reads "
             f"format version {FORMAT_VERSION}: upgrade glassnet to load it",
         )
     if int(version) < 1:
@@ -298,25 +310,27 @@ def _build(
         and len(sizes) >= 2
         and all(type(s) is int and s >= 1 for s in sizes)
     ):
-        raise _fail(where, f"its metadata gives invalid layer sizes {sizes!r}")
+        raise _fail(where, f"its metadata gives invalid layer sizes {_show(sizes)}")
     n_hidden = len(sizes) - 2
     acts = spec.get("activations")
     if not isinstance(acts, list) or len(acts) != n_hidden:
-        raise _fail(where, f"its metadata lists activations {acts!r} for {n_hidden} hidden layers")
+        raise _fail(
+            where, f"its metadata lists activations {_show(acts)} for {n_hidden} hidden layers"
+        )
     dropout = spec.get("dropout", [0.0] * n_hidden)
     if not (
         isinstance(dropout, list)
         and len(dropout) == n_hidden
         and all(isinstance(r, (int, float)) and 0 <= r < 1 for r in dropout)
     ):
-        raise _fail(where, f"its metadata gives invalid dropout rates {dropout!r}")
+        raise _fail(where, f"its metadata gives invalid dropout rates {_show(dropout)}")
     loss, reduction, dtype = spec.get("loss"), spec.get("reduction"), spec.get("dtype")
     if loss not in LOSSES:
-        raise _fail(where, f"its metadata names an unknown loss {loss!r}")
+        raise _fail(where, f"its metadata names an unknown loss {_show(loss)}")
     if reduction not in REDUCTIONS:
-        raise _fail(where, f"its metadata names an unknown reduction {reduction!r}")
+        raise _fail(where, f"its metadata names an unknown reduction {_show(reduction)}")
     if dtype not in _DTYPES:
-        raise _fail(where, f"its metadata names an unsupported dtype {dtype!r}")
+        raise _fail(where, f"its metadata names an unsupported dtype {_show(dtype)}")
     net = Network(
         sizes,
         activation=[_activation(a, where) for a in acts],
@@ -336,15 +350,15 @@ def _activation(spec: Any, where: str) -> Activation:
     """An activation from its JSON description; only built-in classes, numeric parameters."""
     name = spec.get("name") if isinstance(spec, dict) else None
     if name not in ACTIVATIONS:
-        raise _fail(where, f"its metadata names an unknown activation {spec!r}")
+        raise _fail(where, f"its metadata names an unknown activation {_show(spec)}")
     params = {k: v for k, v in spec.items() if k != "name"}
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in params.values()):
-        raise _fail(where, f"its metadata gives invalid parameters for {name}: {params!r}")
+        raise _fail(where, f"its metadata gives invalid parameters for {name}: {_show(params)}")
     try:
         return ACTIVATIONS[name](**params)
     except TypeError:
         raise _fail(
-            where, f"its metadata gives unknown parameters for {name}: {params!r}"
+            where, f"its metadata gives unknown parameters for {name}: {_show(params)}"
         ) from None
 
 
@@ -358,8 +372,8 @@ def _fill(net: Network, header: dict[str, Any], data: bytes, offset: int, where:
         raise _fail(
             where,
             "its tensors do not match its architecture"
-            + (f": missing {', '.join(missing)}" if missing else "")
-            + (f"; unexpected {', '.join(extra)}" if extra else ""),
+            + (f": missing {_show(missing, quote=False)}" if missing else "")
+            + (f"; unexpected {_show(extra)}" if extra else ""),
         )
     body = len(data) - offset
     need = sum(M.nbytes for M in expected.values())
@@ -377,18 +391,22 @@ def _fill(net: Network, header: dict[str, Any], data: bytes, offset: int, where:
             raise _fail(where, f"tensor {name}: its header entry is not an object")
         shape, dtype, span = info.get("shape"), info.get("dtype"), info.get("data_offsets")
         if dtype != want_dtype:
-            raise _fail(where, f"tensor {name} has dtype {dtype!r} but the model is {want_dtype}")
+            raise _fail(
+                where, f"tensor {name} has dtype {_show(dtype)} but the model is {want_dtype}"
+            )
         if shape != list(M.shape):
             raise _fail(
                 where,
-                f"tensor {name} has shape {shape} but the architecture needs {list(M.shape)}",
+                f"tensor {name} has shape {_show(shape)} but the architecture needs {list(M.shape)}",
             )
         ok = isinstance(span, list) and len(span) == 2 and all(type(s) is int for s in span)
         start, stop = (span[0], span[1]) if ok and span is not None else (-1, -1)
         if not 0 <= start <= stop <= body:
-            raise _fail(where, f"tensor {name}: its data offsets {span!r} lie outside the file")
+            raise _fail(
+                where, f"tensor {name}: its data offsets {_show(span)} lie outside the file"
+            )
         if stop - start != M.nbytes:
-            raise _fail(where, f"tensor {name}: {stop - start} bytes for shape {shape}")
+            raise _fail(where, f"tensor {name}: {stop - start} bytes for shape {_show(shape)}")
         spans.append((start, stop, name))
     spans.sort()
     if (
@@ -473,7 +491,7 @@ def _check_extras(
             raise bad(f"'class_labels' must list {n_labels} distinct labels (one per class)")
     task = extras.get("task")
     if task is not None and task not in TASKS:
-        raise bad(f"'task' must be one of {', '.join(TASKS)}, not {task!r}")
+        raise bad(f"'task' must be one of {', '.join(TASKS)}, not {_show(task)}")
     for key in ("training",):
         if key in extras and not isinstance(extras[key], Mapping):
             raise bad(f"{key!r} must be a JSON object")

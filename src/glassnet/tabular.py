@@ -136,7 +136,7 @@ def train(
         labels = class_labels(table.y)
         if len(labels) < 2:
             raise ValueError(
-                f"{where}: only one class ({labels[0]!r}) in {len(table.y)} rows: "
+                f"{where}: only one class ({labels[0][:40]!r}) in {len(table.y)} rows: "
                 "classification needs at least two"
             )
         index = {label: k for k, label in enumerate(labels)}
@@ -199,7 +199,7 @@ def target_values(table: Table) -> Array:
             x = math.nan
         if not math.isfinite(x):
             raise ValueError(
-                f"{table.path}, line {line}, column {table.target!r}: {v!r} is not a finite "
+                f"{table.path}, line {line}, column {table.target!r}: {v[:40]!r} is not a finite "
                 "number, but a regression target must be (use --task classification for labels)"
             )
         values.append(x)
@@ -280,7 +280,7 @@ def label_indices(net: Network, y: Sequence[str], lines: Sequence[int], where: s
             k = numeric.get(float(v))
         if k is None:
             raise ValueError(
-                f"{where}, line {line}: label {v!r} is not one the model knows "
+                f"{where}, line {line}: label {v[:40]!r} is not one the model knows "
                 f"({', '.join(map(str, labels))})"
             )
         out.append(k)

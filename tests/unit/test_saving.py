@@ -291,3 +291,22 @@ def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda h: _meta(h, "format_version", "²"), "unreadable format_version"),
+        (
+            lambda h: (_meta(h, "format_version", "3"), _meta(h, "glassnet_version", "9\nx" * 99)),
+            "written by a newer glassnet",
+        ),
+        (lambda h: _network_entry(h, "sizes", list(range(1, 10_000))), "activations"),
+        (lambda h: _network_entry(h, "loss", "a\nb" * 1000), "unknown loss"),
+    ],
+)
+def test_messages_stay_one_short_line(tmp_path: Path, change: object, message: str) -> None:
+    bad = _rewrite_header(_good(tmp_path), change)
+    with pytest.raises(ModelFileError, match=message) as info:
+        gn.load(bad)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 300 + len(str(bad))
