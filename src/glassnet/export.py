@@ -9,7 +9,8 @@
 The default opset is 17 with IR version 8 (ONNX 1.12, 2022): onnxruntime has read both since
 1.12, so current and older runtimes alike accept the file; every operator used here has had
 its present meaning since opset 13 (Softmax over the last axis). GELU only became an ONNX
-operator in opset 20, so it is written out from primitives, which works at any opset.
+operator in opset 20 (``Gelu(approximate="tanh")``, used from that opset on); below it, it is
+written out from Mul, Add and Tanh.
 The graph computes in float32, the usual inference type, whatever the network's dtype.
 """
 
@@ -94,7 +95,7 @@ def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -
         l = layer.index
         Z = node("MatMul", [A, const(f"W{l}", layer.W)], f"XW{l}")
         Z = node("Add", [Z, const(f"B{l}", layer.B)], f"Z{l}")
-        A = _activation(layer.activation, Z, f"A{l}", node, const)
+        A = _activation(layer.activation, Z, f"A{l}", node, const, opset)
     if net.is_classifier:
         output = "probabilities"
         if net.loss.name == "binary_cross_entropy" and net.sizes[-1] == 1:
@@ -134,7 +135,7 @@ def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -
     return model
 
 
-def _activation(f: Activation, Z: str, out: str, node: Any, const: Any) -> str:
+def _activation(f: Activation, Z: str, out: str, node: Any, const: Any, opset: int) -> str:
     """A = f(Z) as ONNX nodes."""
     kind = type(f)
     if kind is Identity:
@@ -153,6 +154,8 @@ def _activation(f: Activation, Z: str, out: str, node: Any, const: Any) -> str:
         return node("Softplus", [Z], out)
     if kind is Softmax:
         return node("Softmax", [Z], out, axis=-1)
+    if kind is GELU and opset >= 20:
+        return node("Gelu", [Z], out, approximate="tanh")
     if kind is GELU:
         # A = Z/2 * (1 + tanh(c (Z + 0.044715 Z³))), c = sqrt(2/π)
         Z2 = node("Mul", [Z, Z], f"{out}_Z2")

@@ -89,6 +89,8 @@ def test_opsets_and_ir_version(tmp_path: Path, rng: np.random.Generator, opset: 
     model = onnx.load(str(path))
     assert model.opset_import[0].version == opset
     assert model.ir_version <= 9
+    ops = {n.op_type for n in model.graph.node}
+    assert ("Gelu" in ops) == (opset >= 20)
     X = rng.standard_normal((5, 3))
     np.testing.assert_allclose(_run(path, X), net.forward(X), atol=TOLERANCE)
 
