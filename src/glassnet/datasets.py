@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._csv import Table, read_csv
+# re-exported: glassnet.datasets.read_csv reads CSV files
+from glassnet._csv import Table, read_csv  # noqa: F401
 from glassnet._typing import Array
 from glassnet.network import Network
 
@@ -52,9 +53,6 @@ def load_digits(test_size: float = 0.2, seed: int = 0) -> tuple[Array, Array, Ar
             X, data.target, test_size=test_size, stratify=data.target, random_state=seed
         )
     )
-
-
-__all__ = ["Table", "load_digits", "read_csv", "seed_example"]
 
 
 def _sklearn() -> Any:
