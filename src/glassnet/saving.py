@@ -461,8 +461,9 @@ def _check_extras(
         not isinstance(names, list)
         or len(names) != n_in
         or not all(isinstance(s, str) for s in names)
+        or len(set(names)) != len(names)
     ):
-        raise bad(f"'feature_names' must list {n_in} strings (one per input)")
+        raise bad(f"'feature_names' must list {n_in} distinct strings (one per input)")
     for key, n in (("feature_scaling", n_in), ("target_scaling", n_out)):
         scaling = extras.get(key)
         if scaling is None:
@@ -492,6 +493,11 @@ def _check_extras(
     task = extras.get("task")
     if task is not None and task not in TASKS:
         raise bad(f"'task' must be one of {', '.join(TASKS)}, not {_show(task)}")
+    classifier = LOSSES[loss].classification
+    if task is not None and (task == "classification") != classifier:
+        raise bad(f"says task {task!r} but the loss is {loss}")
+    if classifier and extras.get("target_scaling") is not None:
+        raise bad(f"has 'target_scaling' but the loss {loss} is a classifier's")
     for key in ("training",):
         if key in extras and not isinstance(extras[key], Mapping):
             raise bad(f"{key!r} must be a JSON object")
