@@ -81,3 +81,32 @@ def test_bad_model_file(data_dir: Path, tmp_path: Path) -> None:
     assert out.read_text() == "old predictions\n"
     r = _run("--debug", "predict", str(model), str(data_dir / "tiny.csv"))
     assert r.returncode != 0 and "Traceback" in r.stderr
+
+
+def test_closed_output_pipe_is_quiet(data_dir: Path, tmp_path: Path) -> None:
+    model = tmp_path / "m.safetensors"
+    assert (
+        _run(
+            "train",
+            str(data_dir / "tiny.csv"),
+            "--target",
+            "label",
+            "--out",
+            str(model),
+            "--epochs",
+            "1",
+            "--quiet",
+        ).returncode
+        == 0
+    )
+    assert GLASSNET
+    p = subprocess.Popen(
+        [GLASSNET, "predict", str(model), str(data_dir / "tiny.csv")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert p.stdout and p.stderr
+    p.stdout.close()  # like `| head` exiting before glassnet writes
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 1
+    assert "Broken" not in err and "Traceback" not in err
