@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from glassnet._version import __version__
-from glassnet.cli._common import CLIError, CLIFailure
+from glassnet.cli._common import CLIError, CLIFailure, tolerant_stdout
 
 # name -> module; a module is imported only to build its parser, so `glassnet --help` is quick
 COMMANDS = {
@@ -73,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.run(args) or 0)
+        with tolerant_stdout():
+            return int(args.run(args) or 0)
     except (CLIError, ValueError, FileNotFoundError, IsADirectoryError) as exc:
         if args.debug:
             raise
@@ -83,12 +83,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"glassnet {args.command}: error: {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
-        # the reader of our output went away (`glassnet predict ... | head`): not an error
-        # worth a message; point stdout at devnull so that Python's exit flush stays quiet
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
         print(f"glassnet {args.command}: interrupted", file=sys.stderr)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from glassnet.network import Network
 
@@ -135,6 +138,51 @@ def add_debug(p: argparse.ArgumentParser) -> None:
 
 def note(text: str) -> None:
     """A remark for the user on standard error, so standard output stays data."""
-    import sys
-
     print(f"note: {text}", file=sys.stderr)
+
+
+class _TolerantStdout:
+    """Standard output that, once its reader has gone (``glassnet train ... | head``), drops
+    further output instead of raising, so that the command still finishes its work -- and
+    still writes its files."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return int(self.stream.write(text))
+            except BrokenPipeError:
+                self._gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def _gone(self) -> None:
+        self.broken = True
+        try:  # so that Python's own flush at exit finds somewhere to write
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextmanager
+def tolerant_stdout() -> Iterator[None]:
+    """Within the block, a vanished reader of standard output is not an error."""
+    real = sys.stdout
+    sys.stdout = _TolerantStdout(real)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout = real
