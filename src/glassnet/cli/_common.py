@@ -181,7 +181,7 @@ class _TolerantStdout:
 def tolerant_stdout() -> Iterator[None]:
     """Within the block, a vanished reader of standard output is not an error."""
     real = sys.stdout
-    sys.stdout = _TolerantStdout(real)  # type: ignore[assignment]
+    sys.stdout = _TolerantStdout(real)
     try:
         yield
     finally:
