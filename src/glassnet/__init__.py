@@ -9,11 +9,13 @@ Network([4, 8, 3], activation=[relu], output_activation='softmax', loss='cross_e
 from glassnet import activations, datasets, losses, optimizers, schedules
 from glassnet._version import __version__
 from glassnet.activations import Activation
+from glassnet.export import export_onnx
 from glassnet.gradcheck import GradcheckReport, gradcheck
 from glassnet.layers import Dense
 from glassnet.losses import Loss
 from glassnet.network import Network
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
+from glassnet.saving import load
 from glassnet.training import DivergenceWarning, History
 
 __all__ = [
@@ -32,7 +34,9 @@ __all__ = [
     "__version__",
     "activations",
     "datasets",
+    "export_onnx",
     "gradcheck",
+    "load",
     "losses",
     "optimizers",
     "schedules",

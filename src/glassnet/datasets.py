@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+# re-exported: glassnet.datasets.read_csv reads CSV files
+from glassnet._csv import Table, read_csv  # noqa: F401
 from glassnet._typing import Array
 from glassnet.network import Network
 

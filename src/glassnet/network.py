@@ -11,7 +11,9 @@ depth; backward propagation is its three equations:
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -116,6 +118,8 @@ class Network:
             layer.W[...] = init(self.rng, layer.fan_in, layer.fan_out)
             layer.B[...] = bias_init
         self.weight_mask = parameters.weight_mask(self.sizes, self.dtype)
+        # what a model file carries besides the weights (feature names, scaling, classes, ...)
+        self.metadata: dict[str, Any] = {}
 
     # ---- forward and backward ------------------------------------------------------------
 
@@ -245,6 +249,15 @@ class Network:
         from glassnet.training import fit
 
         return fit(self, X, Y, **options)
+
+    def save(self, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> Path:
+        """Write the weights, architecture and ``metadata`` (default ``self.metadata``) to a
+        safetensors file, atomically. See :func:`glassnet.saving.save`; read it back with
+        ``gn.load(path)``.
+        """
+        from glassnet.saving import save
+
+        return save(self, path, metadata)
 
     # ---- parameters ----------------------------------------------------------------------
 

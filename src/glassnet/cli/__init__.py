@@ -8,35 +8,39 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from glassnet._version import __version__
+from glassnet.cli._common import CLIError, CLIFailure, tolerant_stdout
 
 # name -> module; a module is imported only to build its parser, so `glassnet --help` is quick
 COMMANDS = {
     "demo": "glassnet.cli.demo",
     "explain": "glassnet.cli.explain",
+    "train": "glassnet.cli.train",
+    "predict": "glassnet.cli.predict",
+    "evaluate": "glassnet.cli.evaluate",
+    "export": "glassnet.cli.export",
+    "gradcheck": "glassnet.cli.gradcheck",
 }
 
 
-class CLIError(Exception):
-    """A user mistake: printed as one line on standard error, exit status 2."""
+class _UsageError(Exception):
+    """argparse found a bad option: already printed; exit status 2."""
 
 
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse whose usage errors are one line on standard error, exit status 2; the
-    sub-command parsers inherit it.
-    """
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on standard error (not the usage block)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise _UsageError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = ArgumentParser(
+    parser = _Parser(
         prog="glassnet",
         description="Multilayer perceptrons with forward and back propagation in plain "
         "matrix form.",
@@ -52,20 +56,35 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``glassnet ARGS``; returns the exit status (0 ok, 2 bad input or usage, 1 other)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            prog = f"glassnet {args.command}" if args.command else "glassnet"
+            print(
+                f"{prog}: error: unrecognized arguments: {' '.join(extra)} (see {prog} --help)",
+                file=sys.stderr,
+            )
+            return 2
+    except _UsageError:
+        return 2
+    except SystemExit as exc:  # --help and --version print and exit 0
+        return int(exc.code or 0)
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
     try:
-        return int(args.run(args) or 0)
-    except (CLIError, ValueError) as exc:
+        with tolerant_stdout():
+            return int(args.run(args) or 0)
+    except (CLIError, ValueError, FileNotFoundError, IsADirectoryError) as exc:
         if args.debug:
             raise
         print(f"glassnet {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    except CLIFailure as exc:
+        if args.debug:
+            raise
+        print(f"glassnet {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"glassnet {args.command}: interrupted", file=sys.stderr)
         return 130

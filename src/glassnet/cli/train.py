@@ -1,0 +1,212 @@
+"""``glassnet train DATA.csv --target COL --out MODEL``: fit a network on a CSV file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from typing import Any
+
+import numpy as np
+
+from glassnet.activations import ACTIVATIONS
+from glassnet.cli._common import (
+    CLIError,
+    CLIFailure,
+    add_debug,
+    check_output,
+    fraction,
+    layer_sizes,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    writing,
+)
+from glassnet.optimizers import OPTIMIZERS
+from glassnet.training import DivergenceWarning
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a network on a CSV file and save it",
+        description="Train a multilayer perceptron on DATA.csv (a header row, numeric feature "
+        "columns, a target column that may hold text labels) and save it to MODEL. Features are "
+        "standardised and the scaling is stored in the model; a random validation split is held "
+        "out and scored; the final metrics are printed.",
+    )
+    p.add_argument("data", metavar="DATA.csv", help="training data with a header row")
+    p.add_argument("--target", required=True, metavar="COL", help="the column to predict")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="MODEL",
+        help="model file to write (e.g. model.safetensors); replaced only when training succeeds",
+    )
+    p.add_argument(
+        "--ignore",
+        type=_names,
+        default=[],
+        metavar="COL,...",
+        help="columns that are not features (an id, a date, free text)",
+    )
+    p.add_argument(
+        "--task",
+        choices=["classification", "regression"],
+        help="inferred when absent: text labels or at most 20 distinct integers "
+        "mean classification, other numbers regression",
+    )
+    p.add_argument(
+        "--hidden",
+        type=layer_sizes,
+        default=[64, 32],
+        metavar="64,32",
+        help="hidden layer sizes, comma-separated (default 64,32)",
+    )
+    p.add_argument(
+        "--activation",
+        type=str.lower,
+        default="relu",
+        choices=[a for a in ACTIVATIONS if a != "softmax"],
+        help="hidden-layer activation (default relu)",
+    )
+    p.add_argument(
+        "--epochs", type=positive_int, default=100, help="passes over the data (default 100)"
+    )
+    p.add_argument(
+        "--batch-size", type=positive_int, default=32, help="rows per step (default 32)"
+    )
+    p.add_argument(
+        "--optimizer",
+        type=str.lower,
+        default="adam",
+        choices=list(OPTIMIZERS),
+        help="default adam",
+    )
+    p.add_argument(
+        "--learning-rate", type=positive_float, default=1e-3, metavar="X", help="default 0.001"
+    )
+    p.add_argument(
+        "--validation-split",
+        type=fraction,
+        default=0.2,
+        metavar="F",
+        help="fraction of rows held out to score the model, in (0, 1) "
+        "(default 0.2; stratified by class)",
+    )
+    p.add_argument(
+        "--no-validation",
+        action="store_true",
+        help="train on every row (the metrics are then training metrics)",
+    )
+    p.add_argument(
+        "--patience",
+        type=non_negative_int,
+        default=10,
+        metavar="N",
+        help="stop when the validation loss has not improved for N epochs and keep "
+        "the best epoch's weights (default 10; 0: always run every epoch)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="seeds initialisation, split and shuffling (default 0)"
+    )
+    p.add_argument("--plot", metavar="curves.png", help="write the loss curves to this image")
+    p.add_argument("--quiet", action="store_true", help="no progress, only the final lines")
+    add_debug(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from glassnet import tabular
+    from glassnet._csv import NotANumber, read_csv
+    from glassnet.cli.report import print_scores
+
+    out = check_output(args.out)
+    plot = check_output(args.plot, "--plot") if args.plot else None
+    if plot is not None:
+        from glassnet.plots import _pyplot
+
+        _pyplot()  # fail now, not after training, if matplotlib is missing
+    if args.target in args.ignore:
+        raise CLIError(f"--ignore {args.target}: that is the --target column")
+    try:
+        table = read_csv(args.data, target=args.target, exclude=args.ignore)
+    except NotANumber as exc:
+        raise CLIError(
+            f"{exc}; feature columns must hold numbers (leave this one out with "
+            f"--ignore {exc.column!r})"
+        ) from None
+    task = args.task
+    if task is None:
+        task, reason = tabular.infer_task(table.y)
+        print(f"task: {task} ({reason}; set --task to choose)")
+    print(
+        f"data: {args.data}: {len(table.y)} rows, {len(table.features)} features, "
+        f"target {args.target!r}"
+    )
+    verbose: bool = not args.quiet and sys.stdout.isatty()
+    callbacks = [] if args.quiet or verbose else [_every_tenth(args.epochs)]
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always", DivergenceWarning)
+        fitted = tabular.train(
+            table,
+            task=task,
+            hidden=args.hidden,
+            activation=args.activation,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            optimizer=args.optimizer,
+            learning_rate=args.learning_rate,
+            validation_split=None if args.no_validation else args.validation_split,
+            seed=args.seed,
+            patience=args.patience,
+            verbose=verbose,
+            callbacks=callbacks,
+        )
+    reason = fitted.history.stop_reason or ""
+    if any(issubclass(w.category, DivergenceWarning) for w in caught):
+        # the restored weights are finite but poor: keep any previous model instead
+        raise CLIFailure(f"training diverged: {reason}; {args.out} was not written")
+    if reason.startswith("interrupted"):
+        print(f"glassnet train: {reason}; {args.out} was not written", file=sys.stderr)
+        return 130
+    net = fitted.net
+    print(
+        f"model: {net.sizes}, {args.activation}, {net.n_params} parameters, "
+        f"{fitted.history.epochs} epochs in {fitted.history.seconds:.2f} s"
+    )
+    if fitted.history.stop_reason:
+        print(f"stopped: {fitted.history.stop_reason}")
+    labels = tabular.labels_of(net)
+    print_scores(f"training rows ({fitted.n_train})", fitted.train_scores, labels, brief=True)
+    if fitted.val_scores is not None:
+        print_scores(f"validation rows ({fitted.n_val})", fitted.val_scores, labels)
+    with writing("--out", out):
+        net.save(out)
+    print(f"saved {out}")
+    if plot is not None:
+        from glassnet.plots import loss_curves
+
+        with writing("--plot", plot):
+            loss_curves(fitted.history, path=plot)
+        print(f"wrote loss curves to {plot}")
+    return 0
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def _every_tenth(epochs: int) -> Any:
+    """A callback printing one progress line every tenth of the epochs (when not a terminal)."""
+    step = max(1, epochs // 10)
+
+    def report(net: Any, history: Any) -> None:
+        e = history.epochs
+        if e % step == 0 or e == epochs:
+            values = "  ".join(
+                f"{k} {v[-1]:.4g}" for k, v in history.history.items() if k != "learning_rate"
+            )
+            print(f"epoch {e:>{len(str(epochs))}}/{epochs}  {values}", flush=True)
+
+    return report
