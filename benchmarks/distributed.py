@@ -4,8 +4,9 @@
 
 Medium: 784 → 256 → 128 → 10 (ReLU, softmax + cross-entropy), batch 128, 60,000 × 784
 synthetic float32 rows, Adam 1e-3, one epoch. Compared, each in its own process and
-interleaved over the rounds: one process with ``ranks`` BLAS threads, and ``mpiexec -n ranks``
-with ``distributed="mpi"`` (which sets 1 BLAS thread per rank when ranks = cores). Reported:
+interleaved over the rounds: one process with ``ranks`` BLAS threads, ``mpiexec -n ranks``
+with ``distributed="mpi"`` (which sets 1 BLAS thread per rank when ranks = cores), and, for
+reference, one process with 1 thread. Reported:
 seconds per epoch (median), the median of the per-round ratios, and the Allreduce's share of
 the distributed step: the time inside ``DataParallel.reduce`` (the Allreduce, including any
 wait for the slower rank), and the same number of Allreduces timed alone.
@@ -108,20 +109,24 @@ def main() -> None:
     mpiexec = str(Path(python).parent / "mpiexec")
     single = [python, me, "--worker", "single", "--threads", str(args.ranks)]
     mpi = [mpiexec, "-n", str(args.ranks), python, me, "--worker", "mpi"]
+    single1 = [python, me, "--worker", "single", "--threads", "1"]
     print(f"uptime before: {os.getloadavg()} (1/5/15-min load), {os.cpu_count()} cores")
     print(
         f"medium: {SIZES}, batch {BATCH}, {N} x {SIZES[0]} float32, Adam 1e-3, one epoch; "
         f"1 process x {args.ranks} threads vs {args.ranks} ranks x 1 thread"
     )
-    rows = []
+    rows, ones = [], []
     for r in range(args.rounds):
         a = run(single) if r % 2 == 0 else None
         b = run(mpi)
         a = a or run(single)  # alternate which goes first
+        c = run(single1)
         rows.append((a, b))
+        ones.append(c["epoch_s"])
         print(
-            f"round {r + 1}: 1 process {a['epoch_s']:.3f} s  {args.ranks} ranks "
-            f"{b['epoch_s']:.3f} s (ratio {a['epoch_s'] / b['epoch_s']:.2f}x); Allreduce "
+            f"round {r + 1}: 1 process x {args.ranks} threads {a['epoch_s']:.3f} s, {args.ranks} "
+            f"ranks {b['epoch_s']:.3f} s (ratio {a['epoch_s'] / b['epoch_s']:.2f}x), 1 process "
+            f"x 1 thread {c['epoch_s']:.3f} s; Allreduce "
             f"{b['reduce_s']:.3f} s in fit ({100 * b['reduce_s'] / b['epoch_s']:.1f}%), "
             f"{b['allreduce_alone_s']:.3f} s alone",
             flush=True,
@@ -133,7 +138,9 @@ def main() -> None:
     alone = statistics.median(b["allreduce_alone_s"] / b["epoch_s"] for _, b in rows)
     steps, params = rows[0][1]["steps"], rows[0][1]["params"]
     print(
-        f"median s/epoch: 1 process x {args.ranks} threads {one:.3f}, {args.ranks} ranks {many:.3f}"
+        f"median s/epoch: 1 process x {args.ranks} threads {one:.3f}, {args.ranks} ranks "
+        f"{many:.3f} ({1000 * many / rows[0][1]['steps']:.2f} ms/step), 1 process x 1 thread "
+        f"{statistics.median(ones):.3f}"
     )
     print(f"median speed-up of {args.ranks} ranks over 1 process: {ratio:.2f}x")
     print(
