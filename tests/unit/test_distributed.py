@@ -73,7 +73,8 @@ def test_uneven_slices_and_empty_last_slice(ranks: list[dict[str, dict[str, Any]
 
 def test_early_stopping_agrees(ranks: list[dict[str, dict[str, Any]]]) -> None:
     net, h = reference("early")
-    assert h.stop_reason is not None and h.epochs < 40  # early stopping did stop it
+    # early stopping did stop it, after improving for a while (15 epochs, best 12, here)
+    assert h.stop_reason is not None and 5 < h.best_epoch < h.epochs < 40
     for r in range(2):
         got = ranks[r]["early"]
         assert int(got["epochs"]) == h.epochs and int(got["best_epoch"]) == h.best_epoch
