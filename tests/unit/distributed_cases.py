@@ -15,7 +15,7 @@ import numpy as np
 
 import glassnet as gn
 
-CASES = ("adam64", "adam32", "uneven", "early", "callback", "dropout", "mismatch")
+CASES = ("adam64", "adam32", "uneven", "early", "skewed", "callback", "dropout", "mismatch")
 
 
 def _blobs(n: int, i: int, classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +55,7 @@ def make(case: str, rank: int) -> tuple[gn.Network, np.ndarray, np.ndarray, dict
             "alpha": 1e-3,
         }
         return net, X, Y, options
-    if case in ("early", "callback"):
+    if case in ("early", "skewed", "callback"):
         X, y = _blobs(120, 6, 2, seed=3)
         Xv, yv = _blobs(60, 6, 2, seed=4)
         net = gn.Network([6, 32, 2], loss="cross_entropy", dtype="float64", seed=0)
@@ -66,7 +66,9 @@ def make(case: str, rank: int) -> tuple[gn.Network, np.ndarray, np.ndarray, dict
             "learning_rate": 0.003,
             "seed": 5,
         }
-        if case == "early":
+        if case in ("early", "skewed"):
+            # "skewed": rank 1 holds other validation rows, but rank 0's val_loss decides
+            Xv = Xv + (0.7 * rank if case == "skewed" else 0.0)
             options.update(validation_data=(Xv, yv), early_stopping=True, patience=3)
         else:
             # rank 0's callback stops after epoch 3; rank 1's would stop after epoch 1, but

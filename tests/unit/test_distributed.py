@@ -71,12 +71,13 @@ def test_uneven_slices_and_empty_last_slice(ranks: list[dict[str, dict[str, Any]
     assert h.loss[-1] < h.loss[0]
 
 
-def test_early_stopping_agrees(ranks: list[dict[str, dict[str, Any]]]) -> None:
-    net, h = reference("early")
+@pytest.mark.parametrize("case", ["early", "skewed"])
+def test_early_stopping_agrees(ranks: list[dict[str, dict[str, Any]]], case: str) -> None:
+    net, h = reference(case)
     # early stopping did stop it, after improving for a while (15 epochs, best 12, here)
     assert h.stop_reason is not None and 5 < h.best_epoch < h.epochs < 40
     for r in range(2):
-        got = ranks[r]["early"]
+        got = ranks[r][case]
         assert int(got["epochs"]) == h.epochs and int(got["best_epoch"]) == h.best_epoch
         assert str(got["stop_reason"]) == h.stop_reason
         np.testing.assert_allclose(got["val_loss"], h.val_loss, rtol=1e-10)
