@@ -75,6 +75,14 @@ def is_root() -> bool:
     return rank() == 0
 
 
+def abort(status: int) -> None:
+    """End every rank of the job with exit ``status`` (MPI_Abort) when launched by MPI with
+    more than one rank; otherwise do nothing. For an error on one rank: the others would
+    otherwise wait in the next collective call forever."""
+    if launched_by_mpi() and size() > 1:
+        world().Abort(status)
+
+
 def bounds(n: int, rank: int, size: int) -> tuple[int, int]:
     """Rows [lo, hi) of an n-row global batch that ``rank`` takes: near-equal, contiguous
     slices; the first ``n % size`` ranks take one row more (as ``np.array_split``).

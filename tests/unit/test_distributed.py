@@ -28,7 +28,8 @@ def ranks(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, dict[str, 
         cmd, check=False, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    return [{case: dict(np.load(out / f"{case}.rank{r}.npz")) for case in CASES} for r in range(2)]
+    cases = (*CASES, "world")
+    return [{case: dict(np.load(out / f"{case}.rank{r}.npz")) for case in cases} for r in range(2)]
 
 
 def reference(case: str) -> tuple[gn.Network, gn.History]:
@@ -103,6 +104,22 @@ def test_dropout_keeps_ranks_in_step(ranks: list[dict[str, dict[str, Any]]]) -> 
 def test_different_data_on_the_ranks_is_refused(ranks: list[dict[str, dict[str, Any]]]) -> None:
     for r in range(2):
         assert "ranks were given different data" in str(ranks[r]["mismatch"]["error"])
+
+
+def test_rank_and_size_under_mpiexec(ranks: list[dict[str, dict[str, Any]]]) -> None:
+    # ranks[r] holds what distributed.rank() and size() said on rank r
+    assert [(int(ranks[r]["world"]["rank"]), int(ranks[r]["world"]["size"])) for r in (0, 1)] == [
+        (0, 2),
+        (1, 2),
+    ]
+
+
+def test_abort_ends_every_rank() -> None:
+    cmd = [str(MPIEXEC), "-n", "2", sys.executable, str(WORKER), "abort"]
+    done = subprocess.run(
+        cmd, check=False, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
 
 
 def test_without_mpiexec_it_is_ordinary_training() -> None:
