@@ -15,7 +15,7 @@ import numpy as np
 
 import glassnet as gn
 
-CASES = ("adam64", "adam32", "uneven", "early", "skewed", "callback", "dropout", "mismatch")
+CASES = ("adam64", "adam32", "uneven", "sum", "early", "skewed", "callback", "dropout", "mismatch")
 
 
 def _blobs(n: int, i: int, classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,6 +55,13 @@ def make(case: str, rank: int) -> tuple[gn.Network, np.ndarray, np.ndarray, dict
             "alpha": 1e-3,
         }
         return net, X, Y, options
+    if case == "sum":
+        # reduction="sum" (scale 1 on every row) with SGD momentum, uneven slices again
+        rng = np.random.default_rng(8)
+        X = rng.normal(size=(43, 4))
+        Y = np.c_[X[:, 0] - X[:, 1], X[:, 2]]
+        net = gn.Network([4, 8, 2], reduction="sum", dtype="float64", seed=0)
+        return net, X, Y, {"epochs": 2, "batch_size": 7, "optimizer": gn.SGD(0.002, momentum=0.9)}
     if case in ("early", "skewed", "callback"):
         X, y = _blobs(120, 6, 2, seed=3)
         Xv, yv = _blobs(60, 6, 2, seed=4)

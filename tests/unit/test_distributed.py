@@ -64,9 +64,12 @@ def test_twenty_adam_steps_equal_one_process(
     assert relative(got["P"], make(case, rank=0)[0].P) > 0.01
 
 
-def test_uneven_slices_and_empty_last_slice(ranks: list[dict[str, dict[str, Any]]]) -> None:
-    net, h = reference("uneven")
-    got = ranks[0]["uneven"]
+@pytest.mark.parametrize("case", ["uneven", "sum"])
+def test_uneven_slices_and_empty_last_slice(
+    ranks: list[dict[str, dict[str, Any]]], case: str
+) -> None:
+    net, h = reference(case)
+    got = ranks[0][case]
     assert relative(got["P"], net.P) < 1e-10
     np.testing.assert_allclose(got["loss"], h.loss, rtol=1e-10)
     assert h.loss[-1] < h.loss[0]
