@@ -79,8 +79,14 @@ def abort(status: int) -> None:
     """End every rank of the job with exit ``status`` (MPI_Abort) when launched by MPI with
     more than one rank; otherwise do nothing. For an error on one rank: the others would
     otherwise wait in the next collective call forever."""
-    if launched_by_mpi() and size() > 1:
-        world().Abort(status)
+    if not launched_by_mpi():
+        return
+    try:
+        comm = world()  # initialises MPI if need be: a rank that exits before MPI_Init, or
+    except ImportError:  # returns normally into MPI_Finalize, leaves the others waiting
+        return
+    if comm.Get_size() > 1:
+        comm.Abort(status)
 
 
 def bounds(n: int, rank: int, size: int) -> tuple[int, int]:

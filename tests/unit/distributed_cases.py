@@ -94,16 +94,18 @@ def make(case: str, rank: int) -> tuple[gn.Network, np.ndarray, np.ndarray, dict
 
 
 def main(out: Path) -> None:
-    from mpi4py import MPI
+    import os
 
     from glassnet import distributed
 
-    rank = MPI.COMM_WORLD.Get_rank()
-    if out.name == "abort":  # rank 1 fails alone; rank 0 would wait in the Barrier forever
-        if rank == 1:
+    if out.name == "abort":  # rank 1 fails alone, before MPI is initialised; rank 0 would
+        if os.environ["PMI_RANK"] == "1":  # wait in the Barrier forever
             distributed.abort(3)
-        MPI.COMM_WORLD.Barrier()
+        distributed.world().Barrier()
         return
+    from mpi4py import MPI
+
+    rank = MPI.COMM_WORLD.Get_rank()
     np.savez(out / f"world.rank{rank}.npz", rank=distributed.rank(), size=distributed.size())
     for case in CASES:
         net, X, Y, options = make(case, rank)
