@@ -111,6 +111,7 @@ def train(
     patience: int = 10,
     verbose: bool | int = False,
     callbacks: Iterable[Callable[[Network, History], Any]] = (),
+    distributed: str | None = None,
 ) -> Fitted:
     """Train a network on ``table`` (features X, target y as text) and return it scored.
 
@@ -168,6 +169,7 @@ def train(
         verbose=verbose,
         seed=seed,
         callbacks=callbacks,
+        distributed=distributed,
     )
     seconds = time.perf_counter() - start
     train_scores = score(net, X[train_idx], Y[train_idx])

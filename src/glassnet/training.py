@@ -6,6 +6,7 @@ vector, ``P ← P − learning_rate · G`` (or the chosen optimizer's rule).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
@@ -21,6 +22,7 @@ from glassnet.progress import reporter
 from glassnet.schedules import Constant, Schedule, get_schedule
 
 if TYPE_CHECKING:
+    from glassnet.distributed import DataParallel
     from glassnet.network import Network
 
 Callback = Callable[["Network", "History"], Any]
@@ -112,6 +114,7 @@ def fit(
     sample_weight: ArrayLike | None = None,
     verbose: bool | int = False,
     seed: int | None = None,
+    distributed: str | None = None,
 ) -> History:
     """Train ``net`` on (X, Y) by minibatch gradient descent and return its History.
 
@@ -144,6 +147,10 @@ def fit(
     seed
         Seeds shuffling, the validation split and dropout; by default the network's own
         generator continues.
+    distributed
+        ``"mpi"``: data-parallel training when the script runs under ``mpiexec`` (each rank
+        takes its slice of every batch; one Allreduce sums the gradients), the same model as
+        one process; without mpiexec, ordinary training. See :mod:`glassnet.distributed`.
 
     A cost that becomes NaN or infinite stops training with a DivergenceWarning and puts
     back the weights from the start of that epoch. Ctrl-C stops training cleanly; the
@@ -159,6 +166,13 @@ def fit(
     Yc = check_Y(net, Y, Xc.shape[0])
     w = check_sample_weight(sample_weight, Xc.shape[0], net.dtype)
     rng = np.random.default_rng(seed) if seed is not None else net.rng
+    if distributed not in (None, "mpi"):
+        raise ValueError(f"unknown distributed={distributed!r}: use 'mpi' or None")
+    dp: DataParallel | None = None
+    if distributed == "mpi":  # rank 0's weights and generator state on every rank
+        from glassnet.distributed import data_parallel
+
+        dp = data_parallel(net, rng, Xc, Yc)
     Xv: Array | None
     Yv: Array | None
     if validation_data is not None:
@@ -177,20 +191,23 @@ def fit(
     sched = get_schedule(schedule, epochs)
     lr0 = opt.learning_rate
     callbacks = list(callbacks)
-    return _Loop(net, opt, sched, lr0, alpha, rng, verbose).run(
-        Xc,
-        Yc,
-        w,
-        Xv,
-        Yv,
-        epochs,
-        batch_size,
-        shuffle,
-        early_stopping,
-        patience,
-        min_delta,
-        callbacks,
-    )
+    if dp is not None and not dp.is_root:  # rank 0 alone prints and adds the L2 penalty
+        alpha, verbose = 0.0, False
+    with dp.thread_limit() if dp is not None else contextlib.nullcontext():
+        return _Loop(net, opt, sched, lr0, alpha, rng, verbose, dp).run(
+            Xc,
+            Yc,
+            w,
+            Xv,
+            Yv,
+            epochs,
+            batch_size,
+            shuffle,
+            early_stopping,
+            patience,
+            min_delta,
+            callbacks,
+        )
 
 
 class _Loop:
@@ -205,13 +222,16 @@ class _Loop:
         alpha: float,
         rng: np.random.Generator,
         verbose: bool | int,
+        dp: DataParallel | None = None,
     ) -> None:
         self.net, self.opt, self.sched, self.lr0 = net, opt, sched, lr0
-        self.alpha, self.rng = alpha, rng
+        self.alpha, self.rng, self.dp = alpha, rng, dp
         self.report = reporter(verbose)
         self.show_lr = not isinstance(sched, Constant)
         self.history = History()
         self.dropout_rng = rng if any(l.dropout for l in net.layers) else None
+        if dp is not None and self.dropout_rng is not None:
+            self.dropout_rng = dp.dropout_rng(rng)
 
     def run(
         self,
@@ -247,6 +267,8 @@ class _Loop:
                     break
                 if Xv is not None and Yv is not None:
                     values.update(self._validate(Xv, Yv))
+                if self.dp is not None:  # every rank decides on rank 0's numbers
+                    values = self.dp.agree(values)
                 values["learning_rate"] = self.opt.learning_rate
                 h.append(values)
                 shown = (
@@ -271,7 +293,10 @@ class _Loop:
                                 f"epochs; restored the weights of epoch {h.best_epoch}"
                             )
                             break
-                if any(cb(net, h) is True for cb in callbacks):
+                stop = any(cb(net, h) is True for cb in callbacks)
+                if self.dp is not None:  # rank 0's callbacks decide for all
+                    stop = self.dp.agree(stop)
+                if stop:
                     h.stop_reason = f"stopped by a callback after epoch {epoch + 1}"
                     break
         except KeyboardInterrupt:
@@ -307,9 +332,15 @@ class _Loop:
         total, correct = 0.0, 0.0
         for b, start in enumerate(range(0, n, bs)):
             idx = order[start : start + bs]
+            nb = len(idx)  # rows in the (global) batch
+            scale = net._scale(nb, None if w is None else w[idx])
+            if self.dp is not None:  # this rank's rows of the batch, scaled by 1/nb
+                idx, scale = self.dp.share(idx, scale)
             Xb, Yb = X[idx], Y[idx]
-            scale = net._scale(len(idx), None if w is None else w[idx])
             C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
+            hits = _accuracy(net.layers[-1].A, Yb) * len(idx) if classify and len(idx) else 0.0
+            if self.dp is not None:  # G is complete here: one Allreduce sums it over ranks
+                C, hits = self.dp.reduce(net.G, C, hits)
             if not math.isfinite(C):
                 self.history.stop_reason = (
                     f"the cost became {C} in epoch {self.history.epochs + 1}, batch {b + 1}: "
@@ -319,9 +350,8 @@ class _Loop:
                 warnings.warn(self.history.stop_reason, DivergenceWarning, stacklevel=4)
                 return None
             self.opt.step(net.P, net.G)
-            total += C * len(idx) if net.reduction == "mean" else C
-            if classify:
-                correct += _accuracy(net.layers[-1].A, Yb) * len(idx)
+            total += C * nb if net.reduction == "mean" else C
+            correct += hits
         values = {"loss": total / n if net.reduction == "mean" else total}
         if classify:
             values["accuracy"] = correct / n

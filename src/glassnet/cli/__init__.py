@@ -72,6 +72,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
+    status = _run(args)
+    if status not in (0, 130):  # under mpiexec: end every rank, not just this one
+        from glassnet.distributed import abort
+
+        abort(status)
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the sub-command; a mistake is one line on standard error and an exit status."""
     try:
         with tolerant_stdout():
             return int(args.run(args) or 0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 import warnings
 from typing import Any
@@ -112,11 +114,29 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--plot", metavar="curves.png", help="write the loss curves to this image")
     p.add_argument("--quiet", action="store_true", help="no progress, only the final lines")
+    p.add_argument(
+        "--distributed",
+        choices=["auto", "mpi", "none"],
+        default="auto",
+        help="data-parallel training over MPI, e.g. mpiexec -n 4 glassnet train ... "
+        "(auto, the default: when started by mpiexec; see docs/distributed.md)",
+    )
     add_debug(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from glassnet import distributed as mpi
+
+    parallel = args.distributed == "mpi" or (args.distributed == "auto" and mpi.launched_by_mpi())
+    if not parallel or mpi.is_root():
+        return _train(args, "mpi" if parallel else None, write=True)
+    with contextlib.redirect_stdout(io.StringIO()):  # rank 0 alone prints and writes
+        return _train(args, "mpi", write=False)
+
+
+def _train(args: argparse.Namespace, distributed: str | None, write: bool) -> int:
+    """Every rank reads the CSV itself (simple; the file must be readable on every machine)."""
     from glassnet import tabular
     from glassnet._csv import NotANumber, read_csv
     from glassnet.cli.report import print_scores
@@ -162,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
             patience=args.patience,
             verbose=verbose,
             callbacks=callbacks,
+            distributed=distributed,
         )
     reason = fitted.history.stop_reason or ""
     if any(issubclass(w.category, DivergenceWarning) for w in caught):
@@ -181,6 +202,8 @@ def run(args: argparse.Namespace) -> int:
     print_scores(f"training rows ({fitted.n_train})", fitted.train_scores, labels, brief=True)
     if fitted.val_scores is not None:
         print_scores(f"validation rows ({fitted.n_val})", fitted.val_scores, labels)
+    if not write:
+        return 0
     with writing("--out", out):
         net.save(out)
     print(f"saved {out}")
