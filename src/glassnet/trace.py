@@ -22,7 +22,6 @@ True
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,8 +29,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet import _render
+
+# plots.py imports _apply and _layer_names from glassnet.trace, where they used to live
+from glassnet._equations import _apply as _apply  # noqa: PLC0414
+from glassnet._equations import _cost_equation, _output_error, _role, _times_df, _where
+from glassnet._equations import _layer_names as _layer_names  # noqa: PLC0414
+from glassnet._narrative import _narrative
 from glassnet._typing import Array, ArrayLike
-from glassnet.activations import Activation, Identity, Softmax
 
 if TYPE_CHECKING:
     from glassnet.network import Network
@@ -287,194 +291,3 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
 
 def _copy(M: Any) -> Array:
     return np.array(M, copy=True)
-
-
-def _layer_names(l: int, L: int) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """kind -> (display name, aliases): seed names for one hidden layer, indexed otherwise."""
-    kinds = ("W", "B", "Z", "A", "E", "dW", "dB", "W_new", "B_new")
-    indexed = [f"{k[:-4]}{l}_new" if k.endswith("_new") else f"{k}{l}" for k in kinds]
-    if l == L:
-        tag, A = "o", "O"
-    elif L == 2:
-        tag, A = "h", "H"
-    else:
-        return {k: (i, ()) for k, i in zip(kinds, indexed, strict=True)}
-    seed = [f"{k[:-4]}{tag}_new" if k.endswith("_new") else f"{k}{tag}" for k in kinds]
-    seed[kinds.index("A")] = A
-    if L == 2:
-        return {k: (s, (i,)) for k, s, i in zip(kinds, seed, indexed, strict=True)}
-    return {k: (i, (s,)) for k, s, i in zip(kinds, seed, indexed, strict=True)}
-
-
-def _role(l: int, L: int) -> str:
-    if l == L:
-        return "Output"
-    return "Hidden" if L == 2 else f"Hidden layer {l}"
-
-
-def _where(l: int, L: int) -> str:
-    role = _role(l, L)
-    return role if "layer" in role else f"{role} layer"
-
-
-def _symbol(f: Activation) -> str:
-    return f.symbol
-
-
-def _apply(f: Activation, A: str, Z: str) -> str:
-    """``H = R(Zh)``; the identity writes ``O = Zo``."""
-    return f"{A} = {Z}" if isinstance(f, Identity) else f"{A} = {f.symbol}({Z})"
-
-
-def _times_df(f: Activation, dA: str, Z: str) -> str:
-    """``(dA) * R'(Z)``; the identity's f' is 1; softmax's is a Jacobian applied per row."""
-    if isinstance(f, Identity):
-        return dA
-    if isinstance(f, Softmax):
-        return f"{f.symbol}'({Z})·{_paren(dA)}  (softmax Jacobian, row by row)"
-    return f"{_paren(dA)} * {f.symbol}'({Z})"
-
-
-def _paren(term: str) -> str:
-    """``(term)`` unless it is one symbol or already one parenthesised group."""
-    if " " not in term:
-        return term
-    depth = 0
-    for k, c in enumerate(term):
-        depth += (c == "(") - (c == ")")
-        if depth == 0 and (k < len(term) - 1 or c != ")"):
-            return f"({term})"
-    return term
-
-
-# C'(O) for each cost, summed over the batch (the mean divides by n)
-C_PRIME = {
-    "mse": "O − Y",
-    "cross_entropy": "−Y / O",
-    "binary_cross_entropy": "(O − Y) / (O(1 − O))",
-}
-FUSED = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
-MAX_WIDTH = 100  # a narrative line with the numbers plugged in stays this narrow
-
-
-def _cost_equation(net: Network, O: str) -> str:
-    equation = net.loss.equation or f"C = {net.loss.name}(O, Y)"
-    if net.reduction == "mean":
-        equation = equation.replace("Σ", "(1/n) Σ", 1)
-    return _rename_O(equation, O)
-
-
-def _output_error(net: Network, E: str, O: str, Z: str) -> str:
-    """``Eo = (O − Y) * R'(Zo)``; fused ``Eo = (O − Y)`` for softmax + cross-entropy and
-    sigmoid + binary cross-entropy; a mean divides by n.
-    """
-    f, loss = net.output_activation, net.loss.name
-    per_n = " / n" if net.reduction == "mean" else ""
-    if FUSED.get(loss) == f.name:
-        return _rename_O(f"{E} = (O − Y){per_n}", O)
-    c_prime = C_PRIME.get(loss, "C'(O)")
-    if isinstance(f, Identity):
-        return _rename_O(f"{E} = {_paren(c_prime)}{per_n}", O)
-    return _rename_O(f"{E} = " + _times_df(f, c_prime, Z) + per_n, O)
-
-
-def _rename_O(equation: str, O: str) -> str:
-    """Write the output activations by their display name (O, or A3 in a deeper network)."""
-    return re.sub(r"(?<![\w'])O(?![\w'])", O, equation)
-
-
-# ---- the narrative ---------------------------------------------------------------------------
-
-
-def _narrative(tr: Trace, values: bool, full: bool) -> str:
-    L = len(tr.sizes) - 1
-    acts = tr._symbols
-    lines: list[str] = []
-
-    def nm(kind: str, l: int) -> str:
-        return "X" if kind == "A" and l == 0 else tr.step(f"{kind}{l}").name
-
-    def plug(label: str, *pieces: str | Array) -> None:
-        """``   label = [[1 2]  @  [[3]  =  ...``: the numbers in the equation side by side when
-        every matrix is small; else only the result after a final "=" (summarised if large).
-        """
-        if not values:
-            return
-        small = all(isinstance(p, str) or full or _render.is_small(p) for p in pieces)
-        blocks = [p if isinstance(p, str) else _render.matrix(p, full) for p in pieces]
-        body = _render.hstack(blocks, sep="  ")
-        if not small or max(map(len, body.split("\n"))) > MAX_WIDTH:
-            if len(pieces) < 2 or pieces[-2] != "=":
-                return
-            body = _render.matrix(np.asarray(pieces[-1]), full)
-        first, *rest = body.split("\n")
-        prefix = f"   {label} = "
-        lines.append(prefix + first)
-        lines.extend(" " * len(prefix) + line for line in rest)
-
-    def equation(name: str, extra: str = "") -> str:
-        """Print ``name``'s equation; return the blank label that aligns the lines after it."""
-        s = tr.step(name)
-        lines.append(f"   {s.equation}{extra}")
-        return " " * len(s.equation.split(" ")[0])
-
-    nested = "X"
-    for l in range(1, L + 1):
-        inner = f"{nested} @ {nm('W', l)} + {nm('B', l)}"
-        nested = inner if isinstance(acts[l - 1], Identity) else f"{acts[l - 1].symbol}({inner})"
-    lines += [
-        f"Forward: {nm('A', L)} = {nested}",
-        f"Cost:    {tr.step('C').equation} = {_render.number(tr.cost)}",
-        "",
-        "Backpropagation, in the seed's order:",
-        "",
-        "1. Output layer error",
-    ]
-    O, Y, Z, E = tr[f"A{L}"], tr["Y"], tr[f"Z{L}"], tr[f"E{L}"]
-    f = acts[-1]
-    fused = FUSED.get(tr.loss) == f.name
-    per_n = [] if tr.reduction == "sum" else ["/", str(tr.n_samples)]
-    if fused or (tr.loss == "mse" and not isinstance(f, Softmax)):
-        plug(f"{nm('A', L)} − Y", O, "−", Y, "=", O - Y)
-        blank = equation(f"E{L}")
-        if isinstance(f, Identity) or fused:
-            plug(blank, O - Y, *per_n, "=", E)
-        else:
-            plug(blank, O - Y, "*", f.df(Z, O), *per_n, "=", E)
-    else:
-        plug(equation(f"E{L}"), E)
-    for l in range(L - 1, 0, -1):
-        f = acts[l - 1]
-        if l == L - 1:
-            more = ", passed back one layer at a time" if L > 2 else ""
-            lines += ["", f"2. Hidden layer error{more}"]
-        blank = equation(f"E{l}")
-        E_next, W_next, El = tr[f"E{l + 1}"], tr[f"W{l + 1}"], tr[f"E{l}"]
-        if isinstance(f, Identity):
-            plug(blank, E_next, "@", W_next.T, "=", El)
-        elif isinstance(f, Softmax):
-            plug(blank, El)
-        else:
-            df = f.df(tr[f"Z{l}"], tr[f"A{l}"])
-            plug(blank, "(", E_next, "@", W_next.T, ")", "*", df)
-            plug(blank, E_next @ W_next.T, "*", df, "=", El)
-    k = 3 if L > 1 else 2
-    title = "Derivative of the cost with respect to each weight"
-    lines += ["", f"{k}. {title} (current layer error · current layer input)"]
-    for l in range(L, 0, -1):
-        A_prev, E = tr[f"A{l - 1}"], tr[f"E{l}"]
-        s = tr.step(f"dW{l}")
-        plug(equation(s.name, f"    {s.shapes}"), A_prev.T, "@", E, "=", s.values)
-        s = tr.step(f"dB{l}")
-        plug(equation(s.name), "Σ_rows", E, "=", s.values)
-    lines += [
-        "",
-        f"{k + 1}. The update: gradient descent, W ← W − η·dW with η = {tr.learning_rate:g}",
-    ]
-    eta = f"{tr.learning_rate:g} ·"
-    for l in range(1, L + 1):
-        for kind in ("W", "B"):
-            s = tr.step(f"{kind}{l}_new")
-            blank = equation(s.name)
-            plug(blank, tr[f"{kind}{l}"], "−", eta, tr[f"d{kind}{l}"], "=", s.values)
-    return "\n".join(lines)
