@@ -48,11 +48,6 @@ def _where(l: int, L: int) -> str:
     return role if "layer" in role else f"{role} layer"
 
 
-def _symbol(f: Activation) -> str:
-    """The activation's symbol in equations, such as ``R`` for relu."""
-    return f.symbol
-
-
 def _apply(f: Activation, A: str, Z: str) -> str:
     """``H = R(Zh)``; the identity writes ``O = Zo``."""
     return f"{A} = {Z}" if isinstance(f, Identity) else f"{A} = {f.symbol}({Z})"

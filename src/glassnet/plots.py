@@ -88,7 +88,7 @@ def network_diagram(
 
     Returns the matplotlib Axes (a new figure of ``diagram_size`` when ``ax`` is None).
     """
-    from glassnet.trace import _apply, _layer_names
+    from glassnet._equations import _apply, _layer_names
 
     if ax is None:
         plt = _pyplot()

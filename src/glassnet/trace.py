@@ -30,10 +30,15 @@ import numpy as np
 
 from glassnet import _render
 
-# plots.py imports _apply and _layer_names from glassnet.trace, where they used to live
-from glassnet._equations import _apply as _apply  # noqa: PLC0414
-from glassnet._equations import _cost_equation, _output_error, _role, _times_df, _where
-from glassnet._equations import _layer_names as _layer_names  # noqa: PLC0414
+from glassnet._equations import (
+    _apply,
+    _cost_equation,
+    _layer_names,
+    _output_error,
+    _role,
+    _times_df,
+    _where,
+)
 from glassnet._narrative import _narrative
 from glassnet._typing import Array, ArrayLike
 
