@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet import _render
-
 from glassnet._equations import (
     _apply,
     _cost_equation,
