@@ -129,7 +129,39 @@ class BinaryCrossEntropy(Loss):
         return super().error(Z, O, Y, f, scale)
 
 
-LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (MSE, CrossEntropy, BinaryCrossEntropy)}
+class Huber(Loss):
+    """C = Σ_i scale_i · Σ_k h(O_ik − Y_ik), h(r) = ½r² where |r| ≤ delta, else
+    delta·(|r| − ½·delta); C'(O) = scale · clip(O − Y, −delta, delta).
+
+    Quadratic near the target like mse, linear far from it, so an outlier pulls on the
+    weights with a force of at most delta instead of its whole residual.
+    """
+
+    name = "huber"
+    default_output = "identity"
+    equation = "C = Σ h(O − Y), h(r) = ½r² if |r| ≤ δ else δ(|r| − ½δ)"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        if not delta > 0:
+            raise ValueError(f"the Huber loss needs delta > 0, got {delta}")
+        self.delta = float(delta)
+
+    def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
+        R = np.abs(O - Y)
+        d = self.delta
+        per_entry = np.where(R <= d, 0.5 * R * R, d * (R - 0.5 * d))
+        return float(np.sum(scale * per_entry.sum(axis=1, keepdims=True)))
+
+    def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
+        return scale * np.clip(O - Y, -self.delta, self.delta)
+
+    def __repr__(self) -> str:
+        return f"Huber(delta={self.delta})"
+
+
+LOSSES: dict[str, type[Loss]] = {
+    cls.name: cls for cls in (MSE, CrossEntropy, BinaryCrossEntropy, Huber)
+}
 ALIASES = {
     "squared_error": "mse",
     "log_loss": "cross_entropy",
