@@ -13,7 +13,7 @@ from typing import ClassVar
 import numpy as np
 
 from glassnet._typing import Array
-from glassnet.activations import Activation, Sigmoid, Softmax
+from glassnet.activations import Activation, Exp, Sigmoid, Softmax
 
 # Probabilities are clipped this far from 0 and 1 where a log of them is taken directly.
 EPS = 1e-12
@@ -159,8 +159,35 @@ class Huber(Loss):
         return f"Huber(delta={self.delta})"
 
 
+class Poisson(Loss):
+    """Half the Poisson deviance: C = Σ_i scale_i · Σ_k [Y log(Y/O) − Y + O], for O > 0;
+    C'(O) = scale · (1 − Y/O).
+
+    With the exp output (the log link, O = exp(Z)) the error fuses to ``dC/dZ = scale·(O − Y)``:
+    f'(Z) = O cancels the 1/O. The cost is then taken from Z (log O = Z), never log(0).
+    """
+
+    name = "poisson"
+    default_output = "exp"
+    equation = "C = Σ [Y · log(Y / O) − Y + O]"
+
+    def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
+        log_O = Z if isinstance(f, Exp) else np.log(np.clip(O, EPS, None))
+        Y_log_Y = np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1)), 0)  # 0 · log 0 = 0
+        per_entry = Y_log_Y - Y * log_O - Y + O
+        return float(np.sum(scale * per_entry.sum(axis=1, keepdims=True)))
+
+    def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
+        return scale * (1 - Y / np.clip(O, EPS, None))
+
+    def error(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> Array:
+        if isinstance(f, Exp):
+            return scale * (O - Y)
+        return super().error(Z, O, Y, f, scale)
+
+
 LOSSES: dict[str, type[Loss]] = {
-    cls.name: cls for cls in (MSE, CrossEntropy, BinaryCrossEntropy, Huber)
+    cls.name: cls for cls in (MSE, CrossEntropy, BinaryCrossEntropy, Huber, Poisson)
 }
 ALIASES = {
     "squared_error": "mse",

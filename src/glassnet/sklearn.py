@@ -54,7 +54,7 @@ __all__ = ["MLPClassifier", "MLPRegressor"]
 
 _ACTIVATION_NAMES = {"identity", "logistic", "tanh", "relu", *ACTIVATIONS}
 # scikit-learn's names for the output activations, and glassnet's
-_OUT = {"identity": "identity", "logistic": "sigmoid", "softmax": "softmax"}
+_OUT = {"identity": "identity", "logistic": "sigmoid", "softmax": "softmax", "exp": "exp"}
 
 
 def _stochastic(est: Any) -> bool:
@@ -198,11 +198,39 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
     def to_network(self) -> Network:
         """A copy of the trained glassnet Network (for trace, explain, save and export)."""
         check_is_fitted(self)
-        net = self._network().copy()
-        for layer in net.layers:  # the training batch's matrices are not part of the model
-            layer.X = layer.Z = layer.A = layer.E = np.empty((0, 0), dtype=net.dtype)
-            layer.mask = None
-        return net
+        return self._network().copy()
+
+    @classmethod
+    def from_network(
+        cls, network: Network, classes: Any = None, feature_names: Any = None, **params: Any
+    ) -> Any:
+        """A fitted estimator that predicts with (a copy of) ``network``: the inverse of
+        ``to_network()``. A classifier needs its ``classes`` (``classes_`` of the original);
+        ``params`` are the constructor's (hyperparameters), ``feature_names`` its
+        ``feature_names_in_``.
+        """
+        est = cls(**params)
+        net = network.copy()
+        est.network_ = net
+        est.n_features_in_ = net.sizes[0]
+        if feature_names is not None:
+            est.feature_names_in_ = np.asarray(feature_names, dtype=object)
+        est.n_layers_ = len(net.sizes)
+        est.n_outputs_ = net.sizes[-1]
+        names = {v: k for k, v in _OUT.items()}
+        est.out_activation_ = names.get(net.output_activation.name, net.output_activation.name)
+        est.n_iter_ = est.t_ = 0
+        est._reset_records()
+        if isinstance(est, ClassifierMixin):
+            if classes is None:
+                raise ValueError(f"{cls.__name__}.from_network needs the classes (classes_)")
+            est._label_binarizer = LabelBinarizer()
+            if est.out_activation_ == "logistic" and est.n_outputs_ > 1:  # multilabel
+                est._label_binarizer.fit(np.eye(est.n_outputs_, dtype=int))
+            else:
+                est._label_binarizer.fit(classes)
+            est.classes_ = est._label_binarizer.classes_
+        return est
 
     def _hidden_activations(self, n_hidden: int) -> list[str | Activation]:
         act = self.activation
@@ -237,6 +265,10 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         from glassnet._sklearn_solvers import initialize
 
         initialize(self.network_, rs, [*logistic, bool(logistic) and all(logistic)])
+        self._reset_records()
+
+    def _reset_records(self) -> None:
+        """scikit-learn's per-fit records: loss curve, validation scores, best loss."""
         self._best_P = self.network_.P.copy()
         for name in ("_optimizer", "_validation", "_no_improvement_count"):
             self.__dict__.pop(name, None)
@@ -275,6 +307,9 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
             fit_lbfgs(self, X, Y, w, ConvergenceWarning)
         else:
             fit_stochastic(self, X, Y, y, w, incremental, rs, ConvergenceWarning)
+        for layer in self.network_.layers:  # the last batch's matrices are not the model
+            layer.X = layer.Z = layer.A = layer.E = np.empty((0, 0), dtype=layer.W.dtype)
+            layer.mask = None
         if not np.isfinite(self.network_.P).all():
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may"
@@ -526,14 +561,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
 class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     """Multi-layer perceptron regressor: scikit-learn's MLPRegressor on a glassnet Network.
 
-    ``loss``: ``"squared_error"`` (C = ½·mean‖O − Y‖², as scikit-learn) or ``"huber"``
+    ``loss``: ``"squared_error"`` (C = ½·mean‖O − Y‖², as scikit-learn), ``"poisson"``
+    (half the Poisson deviance with an exp output, as scikit-learn; y ≥ 0) or ``"huber"``
     (quadratic within ``huber_delta`` of the target, linear beyond: robust to outliers).
-    The output activation is the identity.
     """
 
     _parameter_constraints = {  # noqa: RUF012
         **_BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "huber"})],
+        "loss": [StrOptions({"squared_error", "poisson", "huber"})],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
 
@@ -618,9 +653,14 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         return X, y
 
     def _targets(self, y: Any) -> Array:
-        return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        Y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        if self.loss == "poisson" and (Y < 0).any():
+            raise ValueError("loss='poisson' needs non-negative targets y (counts or rates)")
+        return Y
 
     def _output(self) -> tuple[str, str | Loss]:
+        if self.loss == "poisson":
+            return "exp", "poisson"
         return "identity", Huber(self.huber_delta) if self.loss == "huber" else "mse"
 
     def _score(self, X: Array, y: Any, sample_weight: Any = None) -> float:

@@ -126,6 +126,18 @@ def test_regressor_matches_scikit_learn_with_sample_weights(regression: Any) -> 
     assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-6)
 
 
+def test_poisson_regression_matches_scikit_learn() -> None:
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 4))
+    y = rng.poisson(np.exp(0.5 * X[:, 0] - 0.3 * X[:, 1]))
+    theirs, ours = _pair("MLPRegressor", loss="poisson", hidden_layer_sizes=(6,), max_iter=30,
+                         shuffle=False, random_state=0, learning_rate_init=0.01)  # fmt: skip
+    _assert_same_model(theirs.fit(X, y), ours.fit(X, y), rtol=1e-6)
+    assert ours.out_activation_ == "exp" and (ours.predict(X) > 0).all()
+    with pytest.raises(ValueError, match="non-negative"):
+        ours.fit(X, -y - 1)
+
+
 def test_attributes_and_predictions(iris: Any) -> None:
     X, y = iris
     clf = gs.MLPClassifier(hidden_layer_sizes=(10, 6), max_iter=30, random_state=0).fit(X, y)

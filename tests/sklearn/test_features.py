@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.metrics import recall_score
@@ -154,3 +154,24 @@ def test_to_network_gives_an_independent_glassnet_network(cancer: Any) -> None:
     assert gn.gradcheck(net, X[:5], y[:5].reshape(-1, 1).astype(float)).ok
     net.P[:] = 0
     assert clf.coefs_[0].any()
+
+
+@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel", "regression"])
+def test_from_network_rebuilds_the_estimator(cancer: Any, target: str) -> None:
+    X, y = cancer
+    Estimator: Any = MLPRegressor if target == "regression" else MLPClassifier
+    Y = {"binary": np.where(y == 1, "benign", "malignant"), "multiclass": (X[:, 0] > 0) + y * 2,
+         "multilabel": np.column_stack([y, X[:, 0] > 0, X[:, 1] > 0]),
+         "regression": X[:, :2] @ [1.0, -1.0]}[target]  # fmt: skip
+    params = {"hidden_layer_sizes": (6,), "activation": "tanh", "max_iter": 10}
+    est = Estimator(random_state=0, **params).fit(X, Y)
+    classes = getattr(est, "classes_", None)
+    again = Estimator.from_network(est.to_network(), classes=classes, **params)
+    assert again.get_params() == clone(est).set_params(random_state=None).get_params()
+    assert_array_equal(again.predict(X), est.predict(X))
+    for attr in ("n_features_in_", "n_layers_", "n_outputs_", "out_activation_"):
+        assert getattr(again, attr) == getattr(est, attr)
+    if classes is not None:
+        assert_array_equal(again.classes_, classes)
+        assert_allclose(again.predict_proba(X), est.predict_proba(X))
+    again.set_params(warm_start=True).fit(X, Y)  # and it trains on from there
