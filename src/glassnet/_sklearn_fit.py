@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from glassnet._sklearn_solvers import SklearnAdam, SklearnSGD, minimize_lbfgs, warn_lbfgs
@@ -22,7 +23,7 @@ from glassnet._typing import Array
 from glassnet.optimizers import Optimizer
 
 
-def fit_lbfgs(est: Any, X: Array, Y: Array, w: Array | None, warning: type[Warning]) -> None:
+def fit_lbfgs(est: Any, X: Array, Y: Array, w: Array | None) -> None:
     """Minimise scikit-learn's objective C = Σ_i (w_i/Σw)·c_i + alpha/(2Σw)·Σ‖Wl‖²."""
     net = est.network_
     Xc, Yc, scale = net._check(X, Y, w)
@@ -41,7 +42,7 @@ def fit_lbfgs(est: Any, X: Array, Y: Array, w: Array | None, warning: type[Warni
     n_iter, est.loss_, status = minimize_lbfgs(
         net, Xc, Yc, scale, est.alpha / sw_sum, options, each_iteration
     )
-    warn_lbfgs(status, n_iter, est.max_iter, warning)
+    warn_lbfgs(status, n_iter, est.max_iter)
     est.n_iter_ = min(n_iter, est.max_iter)
 
 
@@ -83,7 +84,6 @@ def fit_stochastic(
     w: Array | None,
     incremental: bool,
     rs: np.random.RandomState,
-    warning: type[Warning],
 ) -> None:
     """Epochs of ``Network.fit`` until scikit-learn's stopping rule, or max_iter (one epoch
     for partial_fit)."""
@@ -173,7 +173,7 @@ def fit_stochastic(
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and the "
                 "optimization hasn't converged yet.",
-                warning,
+                ConvergenceWarning,
                 stacklevel=4,
             )
     if est.early_stopping and not incremental:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from glassnet._typing import Array
 from glassnet.network import Network
@@ -120,7 +121,7 @@ def minimize_lbfgs(
     return int(result.nit), float(result.fun), int(result.status)
 
 
-def warn_lbfgs(status: int, n_iter: int, max_iter: int, warning: type[Warning]) -> None:
+def warn_lbfgs(status: int, n_iter: int, max_iter: int) -> None:
     """scikit-learn's warning when L-BFGS stops before converging."""
     if status in (0, 99):  # 0: converged; 99: stopped by a callback
         return
@@ -129,6 +130,6 @@ def warn_lbfgs(status: int, n_iter: int, max_iter: int, warning: type[Warning]) 
         f"Increase the number of iterations to improve the convergence (max_iter={max_iter})."
         "\nYou might also want to scale the data as shown in:\n"
         "    https://scikit-learn.org/stable/modules/preprocessing.html",
-        warning,
+        ConvergenceWarning,
         stacklevel=4,
     )
