@@ -257,18 +257,6 @@ class Network:
         """An independent copy: same weights, same settings, its own flat vectors."""
         return copy.deepcopy(self)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """After unpickling or deepcopy, make each W, B, dW, dB a view of P and G again
-        (pickle copies every view on its own, so an update of P would no longer reach W)."""
-        self.__dict__.update(state)
-        for layer, (W, B), (dW, dB) in zip(
-            self.layers,
-            parameters.views(self.P, self.sizes),
-            parameters.views(self.G, self.sizes),
-            strict=True,
-        ):
-            layer.W, layer.B, layer.dW, layer.dB = W, B, dW, dB
-
     def astype(self, dtype: str) -> Network:
         """A copy computing in ``dtype`` ("float32" or "float64"), weights converted."""
         if np.dtype(dtype).name not in DTYPES:
@@ -294,6 +282,18 @@ class Network:
             f"reduction={self.reduction!r}, dtype={self.dtype.name!r}, "
             f"params={self.n_params})"
         )
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """After unpickling or deepcopy, make each W, B, dW, dB a view of P and G again
+        (pickle copies every view on its own, so an update of P would no longer reach W)."""
+        self.__dict__.update(state)
+        for layer, (W, B), (dW, dB) in zip(
+            self.layers,
+            parameters.views(self.P, self.sizes),
+            parameters.views(self.G, self.sizes),
+            strict=True,
+        ):
+            layer.W, layer.B, layer.dW, layer.dB = W, B, dW, dB
 
 
 def _check_sizes(sizes: Sequence[int]) -> list[int]:
