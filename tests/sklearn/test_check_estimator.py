@@ -26,7 +26,9 @@ from glassnet.sklearn import MLPClassifier, MLPRegressor
 FLOAT64 = [
     MLPClassifier(max_iter=100, random_state=0, dtype="float64"),
     MLPRegressor(max_iter=100, random_state=0, dtype="float64"),
-    MLPClassifier(solver="lbfgs", max_iter=100, random_state=0, dtype="float64"),
+    MLPClassifier(
+        hidden_layer_sizes=(20,), solver="lbfgs", max_iter=100, random_state=0, dtype="float64"
+    ),
     MLPRegressor(solver="sgd", max_iter=100, random_state=0, dtype="float64"),
 ]
 FLOAT32 = [MLPClassifier(max_iter=100, random_state=0), MLPRegressor(max_iter=100, random_state=0)]

@@ -197,6 +197,14 @@ def test_partial_fit(iris: Any) -> None:
         clf.partial_fit(X, y + 5)
 
 
+def test_verbose_prints_scikit_learns_lines(iris: Any, capsys: Any) -> None:
+    X, y = iris
+    gs.MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, verbose=True, early_stopping=True,
+                     random_state=0).fit(X, y)  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Iteration 1, loss = ") and lines[1].startswith("Validation score")
+
+
 def test_warm_start_continues_from_the_last_weights(iris: Any) -> None:
     X, y = iris
     clf = gs.MLPClassifier(hidden_layer_sizes=(10,), max_iter=5, warm_start=True, random_state=0)
