@@ -7,7 +7,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, is_classifier
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -23,6 +23,24 @@ from glassnet.network import Network
 _ACTIVATION_NAMES = {"identity", "logistic", "tanh", "relu", *ACTIVATIONS}
 # scikit-learn's names for the output activations, and glassnet's
 _OUT = {"identity": "identity", "logistic": "sigmoid", "softmax": "softmax", "exp": "exp"}
+
+
+_NOT_PLAIN = object()
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON (tuples become lists), or _NOT_PLAIN (activation objects, callbacks)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if np.isfinite(value) else _NOT_PLAIN  # JSON has no inf
+    if isinstance(value, list | tuple):
+        items = [_plain(v) for v in value]
+        return _NOT_PLAIN if any(v is _NOT_PLAIN for v in items) else items
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        items_d = {k: _plain(v) for k, v in value.items()}
+        return _NOT_PLAIN if any(v is _NOT_PLAIN for v in items_d.values()) else items_d
+    return _NOT_PLAIN
 
 
 def _stochastic(est: Any) -> bool:
@@ -164,19 +182,46 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
             ) from None
 
     def to_network(self) -> Network:
-        """A copy of the trained glassnet Network (for trace, explain, save and export)."""
+        """A copy of the trained glassnet Network (for trace, explain, save and export).
+
+        Its ``metadata`` dict says what a model file needs to rebuild this estimator with
+        ``from_network``: ``task``, ``class_labels``, ``feature_names`` and, under
+        ``"sklearn"``, the estimator's name and its JSON-representable parameters.
+        """
         check_is_fitted(self)
-        return self._network().copy()
+        net = self._network().copy()
+        setattr(net, "metadata", {**getattr(net, "metadata", {}), **self._metadata()})  # noqa: B010
+        return net
+
+    def _metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {"task": "classification" if is_classifier(self) else "regression"}
+        if hasattr(self, "feature_names_in_"):
+            meta["feature_names"] = [str(name) for name in self.feature_names_in_]
+        labels = self.classes_.tolist() if hasattr(self, "classes_") else None
+        if labels is not None and all(isinstance(x, str | int | float | bool) for x in labels):
+            meta["class_labels"] = labels
+        params = {k: _plain(v) for k, v in self.get_params().items()}
+        meta["sklearn"] = {
+            "estimator": type(self).__name__,
+            "params": {k: v for k, v in params.items() if v is not _NOT_PLAIN},
+        }
+        return meta
 
     @classmethod
     def from_network(
         cls, network: Network, classes: Any = None, feature_names: Any = None, **params: Any
     ) -> Any:
         """A fitted estimator that predicts with (a copy of) ``network``: the inverse of
-        ``to_network()``. A classifier needs its ``classes`` (``classes_`` of the original);
-        ``params`` are the constructor's (hyperparameters), ``feature_names`` its
-        ``feature_names_in_``.
+        ``to_network()``. ``classes``, ``feature_names`` and the constructor's ``params``
+        default to what ``network.metadata`` records (``to_network()`` writes them there);
+        a classifier's network without ``class_labels`` needs ``classes``.
         """
+        meta = getattr(network, "metadata", {}) or {}
+        saved = meta.get("sklearn", {})
+        if saved.get("estimator") == cls.__name__:
+            params = {**saved.get("params", {}), **params}
+        classes = meta.get("class_labels") if classes is None else classes
+        feature_names = meta.get("feature_names") if feature_names is None else feature_names
         est = cls(**params)
         net = network.copy()
         est.network_ = net
@@ -196,7 +241,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
             if est.out_activation_ == "logistic" and est.n_outputs_ > 1:  # multilabel
                 est._label_binarizer.fit(np.eye(est.n_outputs_, dtype=int))
             else:
-                est._label_binarizer.fit(classes)
+                est._label_binarizer.fit(np.asarray(classes))
             est.classes_ = est._label_binarizer.classes_
         return est
 
