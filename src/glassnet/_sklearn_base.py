@@ -17,7 +17,7 @@ from glassnet._sklearn_fit import fit_lbfgs, fit_stochastic
 from glassnet._sklearn_solvers import initialize
 from glassnet._typing import Array
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
-from glassnet.losses import Loss
+from glassnet.losses import Huber, Loss
 from glassnet.network import Network
 
 _ACTIVATION_NAMES = {"identity", "logistic", "tanh", "relu", *ACTIVATIONS}
@@ -234,6 +234,8 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         est.out_activation_ = names.get(net.output_activation.name, net.output_activation.name)
         est.n_iter_ = est.t_ = 0
         est._reset_records()
+        if getattr(est, "loss", None) == "huber":  # a model file keeps the name, not delta
+            net.loss = Huber(est.huber_delta)
         if isinstance(est, ClassifierMixin):
             if classes is None:
                 raise ValueError(f"{cls.__name__}.from_network needs the classes (classes_)")

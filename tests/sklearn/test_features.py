@@ -164,11 +164,17 @@ def test_from_network_rebuilds_the_estimator(cancer: Any, target: str) -> None:
     Y = {"binary": np.where(y == 1, "benign", "malignant"), "multiclass": (X[:, 0] > 0) + y * 2,
          "multilabel": np.column_stack([y, X[:, 0] > 0, X[:, 1] > 0]),
          "regression": X[:, :2] @ [1.0, -1.0]}[target]  # fmt: skip
-    params = {"hidden_layer_sizes": (6,), "activation": "tanh", "max_iter": 10}
+    params: dict[str, Any] = {"hidden_layer_sizes": (6,), "activation": "tanh", "max_iter": 10}
+    if target == "regression":
+        params.update(loss="huber", huber_delta=0.5)
     est = Estimator(random_state=0, **params).fit(X, Y)
     classes = getattr(est, "classes_", None)
-    again = Estimator.from_network(est.to_network(), classes=classes, **params)
+    net = est.to_network()
+    if target == "regression":
+        net.loss = gn.losses.get_loss("huber")  # as a model file loads it: delta 1 by default
+    again = Estimator.from_network(net, classes=classes, **params)
     assert again.get_params() == est.get_params()
+    assert repr(again.network_.loss) == repr(est.network_.loss)
     assert_array_equal(again.predict(X), est.predict(X))
     for attr in ("n_features_in_", "n_layers_", "n_outputs_", "out_activation_"):
         assert getattr(again, attr) == getattr(est, attr)
