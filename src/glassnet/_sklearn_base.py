@@ -25,6 +25,23 @@ _ACTIVATION_NAMES = {"identity", "logistic", "tanh", "relu", *ACTIVATIONS}
 _OUT = {"identity": "identity", "logistic": "sigmoid", "softmax": "softmax", "exp": "exp"}
 
 
+def _check_range(X: Array, dtype: str) -> None:
+    """Finite values that overflow ``dtype`` would reach the network as inf: say so."""
+    big = np.finfo(dtype).max
+    if X.size and np.abs(X).max() > big:
+        raise ValueError(
+            f"X holds values up to {np.abs(X).max():.3g}, beyond {dtype}'s range ({big:.3g}): "
+            "scale the features (e.g. StandardScaler) or pass dtype='float64'"
+        )
+
+
+def _same_shape(name: str, value: Any, shape: tuple[int, ...]) -> Array:
+    A = np.asarray(value)
+    if A.shape != shape:
+        raise ValueError(f"{name} is {shape}, but the new value is {A.shape}")
+    return A
+
+
 _NOT_PLAIN = object()
 
 
@@ -168,10 +185,21 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         """[W1, W2, ...]: views of the network's weights, W_l of shape (fan_in, fan_out)."""
         return [layer.W for layer in self._network().layers]
 
+    @coefs_.setter
+    def coefs_(self, values: list[Any]) -> None:
+        """Write new weights into the network (its flat vector), shape for shape."""
+        for layer, W in zip(self._network().layers, values, strict=True):
+            layer.W[...] = _same_shape(f"{layer.name}.W", W, layer.W.shape)
+
     @property
     def intercepts_(self) -> list[Array]:
         """[b1, b2, ...]: views of the network's bias rows B_l, as 1-D arrays (fan_out,)."""
         return [layer.B.reshape(-1) for layer in self._network().layers]
+
+    @intercepts_.setter
+    def intercepts_(self, values: list[Any]) -> None:
+        for layer, b in zip(self._network().layers, values, strict=True):
+            layer.B[...] = _same_shape(f"{layer.name}.B", b, (layer.fan_out,))
 
     def _network(self) -> Network:
         try:
@@ -311,6 +339,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if hasattr(X, "toarray"):  # sparse input: the network works on dense matrices
             X = X.toarray()
+        _check_range(X, self.dtype)
         w = self._sample_weight(sample_weight, X, y, incremental)
         Y = self._targets(y)
         rs = check_random_state(self.random_state)
@@ -361,7 +390,9 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         y_pred = self._predict(X, check_input=False)
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
-        return float(score(y, y_pred, sample_weight=sample_weight))
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging model's huge outputs
+            value = float(score(y, y_pred, sample_weight=sample_weight))
+        return value if np.isfinite(value) else np.nan
 
     def _predict(self, X: Any, check_input: bool = True) -> Any:
         raise NotImplementedError

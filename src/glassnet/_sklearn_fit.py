@@ -57,7 +57,8 @@ def _split(
 ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """Hold out ``validation_fraction`` of the rows, stratified for a single-output
     classifier (as scikit-learn); returns (X, Y, w) to train on and (X, Y, y, w) to validate."""
-    stratify = Y if is_classifier(est) and Y.shape[1] == 1 else None
+    # scikit-learn stratifies on its binarized y, a bool column, and so do we
+    stratify = Y.astype(bool) if is_classifier(est) and Y.shape[1] == 1 else None
     arrays = [X, Y, y] if w is None else [X, Y, y, w]
     parts = train_test_split(
         *arrays,

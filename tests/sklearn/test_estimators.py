@@ -222,3 +222,9 @@ def test_bad_parameters_are_refused(iris: Any) -> None:
         gs.MLPClassifier(hidden_layer_sizes=(4, 4), activation=["relu"]).fit(X, y)
     with pytest.raises(ValueError, match="unknown activation"):
         gs.MLPClassifier(hidden_layer_sizes=(4,), activation=["swoosh"]).fit(X, y)
+
+
+def test_values_beyond_float32_are_refused_with_the_reason() -> None:
+    X = np.full((20, 3), 1e150)
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        gs.MLPRegressor(max_iter=2).fit(X, np.arange(20.0))
