@@ -228,3 +228,14 @@ def test_values_beyond_float32_are_refused_with_the_reason() -> None:
     X = np.full((20, 3), 1e150)
     with pytest.raises(ValueError, match="beyond float32's range"):
         gs.MLPRegressor(max_iter=2).fit(X, np.arange(20.0))
+
+
+def test_coefs_can_be_set_as_in_scikit_learn(iris: Any) -> None:
+    X, y = iris
+    clf = gs.MLPClassifier(hidden_layer_sizes=(3,), max_iter=1, random_state=0).fit(X, y)
+    clf.coefs_ = [np.zeros((4, 3)), np.ones((3, 3))]
+    clf.intercepts_ = [np.zeros(3), np.array([0.0, 5.0, 0.0])]
+    assert (clf.predict(X) == 1).all()  # every hidden unit is 0, so the biases decide
+    assert clf.network_.P[:12].sum() == 0  # written into the flat vector itself
+    with pytest.raises(ValueError, match=r"layer1.W is \(4, 3\)"):
+        clf.coefs_ = [np.zeros((3, 3)), np.ones((3, 3))]
