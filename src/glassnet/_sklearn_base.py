@@ -304,8 +304,14 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
             seed=0,  # the weights are drawn below from random_state, as scikit-learn does
             dropout=self.dropout,
         )
-        logistic = [get_activation(a).name == "sigmoid" for a in hidden]
-        initialize(self.network_, rs, [*logistic, bool(logistic) and all(logistic)])
+        # scikit-learn draws every layer's weights with factor 2 when activation="logistic";
+        # with a list, each hidden layer follows its own activation, the output all of them
+        if isinstance(self.activation, str | Activation):
+            logistic = [get_activation(self.activation).name == "sigmoid"] * len(layer_units)
+        else:
+            logistic = [get_activation(a).name == "sigmoid" for a in hidden]
+            logistic.append(all(logistic))
+        initialize(self.network_, rs, logistic[: len(layer_units) - 1])
         self._reset_records()
 
     def _reset_records(self) -> None:

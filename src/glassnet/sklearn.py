@@ -57,6 +57,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         **_BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
+    loss = "log_loss"  # as scikit-learn's MLPClassifier.loss (not a parameter)
 
     def __init__(
         self,

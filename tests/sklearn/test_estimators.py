@@ -105,6 +105,14 @@ def test_a_shorter_last_batch_changes_the_penalty_only_slightly(iris: Any) -> No
     assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-3)
 
 
+def test_no_hidden_layer_is_logistic_regression_as_in_scikit_learn(iris: Any) -> None:
+    X, y = iris
+    theirs, ours = _pair("MLPClassifier", hidden_layer_sizes=(), activation="logistic",
+                         solver="lbfgs", max_iter=20, random_state=0)  # fmt: skip
+    _assert_same_model(theirs.fit(X, y), ours.fit(X, y), rtol=1e-5)
+    assert ours.n_layers_ == 2 and ours.coefs_[0].shape == (4, 3)
+
+
 def test_lbfgs_matches_scikit_learn(iris: Any, regression: Any) -> None:
     X, y = iris
     theirs, ours = _pair("MLPClassifier", hidden_layer_sizes=(8,), max_iter=30, random_state=1,
