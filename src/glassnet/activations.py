@@ -136,6 +136,20 @@ class Sigmoid(Activation):
         return A * (1 - A)
 
 
+class Exp(Activation):
+    """A = exp(Z); f'(Z) = exp(Z) = A. The log link of Poisson regression: A > 0 always."""
+
+    name = "exp"
+    symbol = "exp"
+    description = "exponential: A = exp(Z)"
+
+    def f(self, Z: Array) -> Array:
+        return np.exp(Z)
+
+    def df(self, Z: Array, A: Array) -> Array:
+        return A
+
+
 class Tanh(Activation):
     """A = tanh(Z); f'(Z) = 1 - A**2."""
 
@@ -215,7 +229,7 @@ class Softmax(Activation):
 
 ACTIVATIONS: dict[str, type[Activation]] = {
     cls.name: cls
-    for cls in (Identity, ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softplus, GELU, Softmax)
+    for cls in (Identity, ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softplus, GELU, Softmax, Exp)
 }
 ALIASES = {"linear": "identity", "logistic": "sigmoid", "none": "identity"}
 

@@ -28,6 +28,7 @@ from glassnet._version import __version__
 from glassnet.activations import (
     ELU,
     GELU,
+    Exp,
     Identity,
     LeakyReLU,
     ReLU,
@@ -154,6 +155,8 @@ def _activation(f: Activation, Z: str, out: str, node: Any, const: Any, opset: i
         return node("Softplus", [Z], out)
     if kind is Softmax:
         return node("Softmax", [Z], out, axis=-1)
+    if kind is Exp:
+        return node("Exp", [Z], out)
     if kind is GELU and opset >= 20:
         return node("Gelu", [Z], out, approximate="tanh")
     if kind is GELU:

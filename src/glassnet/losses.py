@@ -13,7 +13,7 @@ from typing import ClassVar
 import numpy as np
 
 from glassnet._typing import Array
-from glassnet.activations import Activation, Sigmoid, Softmax
+from glassnet.activations import Activation, Exp, Sigmoid, Softmax
 
 # Probabilities are clipped this far from 0 and 1 where a log of them is taken directly.
 EPS = 1e-12
@@ -129,7 +129,66 @@ class BinaryCrossEntropy(Loss):
         return super().error(Z, O, Y, f, scale)
 
 
-LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (MSE, CrossEntropy, BinaryCrossEntropy)}
+class Huber(Loss):
+    """C = Σ_i scale_i · Σ_k h(O_ik − Y_ik), h(r) = ½r² where |r| ≤ delta, else
+    delta·(|r| − ½·delta); C'(O) = scale · clip(O − Y, −delta, delta).
+
+    Quadratic near the target like mse, linear far from it, so an outlier pulls on the
+    weights with a force of at most delta instead of its whole residual.
+    """
+
+    name = "huber"
+    default_output = "identity"
+    equation = "C = Σ h(O − Y), h(r) = ½r² if |r| ≤ δ else δ(|r| − ½δ)"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        if not delta > 0:
+            raise ValueError(f"the Huber loss needs delta > 0, got {delta}")
+        self.delta = float(delta)
+
+    def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
+        R = np.abs(O - Y)
+        d = self.delta
+        per_entry = np.where(R <= d, 0.5 * R * R, d * (R - 0.5 * d))
+        return float(np.sum(scale * per_entry.sum(axis=1, keepdims=True)))
+
+    def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
+        return scale * np.clip(O - Y, -self.delta, self.delta)
+
+    def __repr__(self) -> str:
+        return f"Huber(delta={self.delta})"
+
+
+class Poisson(Loss):
+    """Half the Poisson deviance: C = Σ_i scale_i · Σ_k [Y log(Y/O) − Y + O], for O > 0;
+    C'(O) = scale · (1 − Y/O).
+
+    With the exp output (the log link, O = exp(Z)) the error fuses to ``dC/dZ = scale·(O − Y)``:
+    f'(Z) = O cancels the 1/O. The cost is then taken from Z (log O = Z), never log(0).
+    """
+
+    name = "poisson"
+    default_output = "exp"
+    equation = "C = Σ [Y · log(Y / O) − Y + O]"
+
+    def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
+        log_O = Z if isinstance(f, Exp) else np.log(np.clip(O, EPS, None))
+        Y_log_Y = np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1)), 0)  # 0 · log 0 = 0
+        per_entry = Y_log_Y - Y * log_O - Y + O
+        return float(np.sum(scale * per_entry.sum(axis=1, keepdims=True)))
+
+    def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
+        return scale * (1 - Y / np.clip(O, EPS, None))
+
+    def error(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> Array:
+        if isinstance(f, Exp):
+            return scale * (O - Y)
+        return super().error(Z, O, Y, f, scale)
+
+
+LOSSES: dict[str, type[Loss]] = {
+    cls.name: cls for cls in (MSE, CrossEntropy, BinaryCrossEntropy, Huber, Poisson)
+}
 ALIASES = {
     "squared_error": "mse",
     "log_loss": "cross_entropy",

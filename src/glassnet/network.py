@@ -307,6 +307,18 @@ class Network:
             f"params={self.n_params})"
         )
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """After unpickling or deepcopy, make each W, B, dW, dB a view of P and G again
+        (pickle copies every view on its own, so an update of P would no longer reach W)."""
+        self.__dict__.update(state)
+        for layer, (W, B), (dW, dB) in zip(
+            self.layers,
+            parameters.views(self.P, self.sizes),
+            parameters.views(self.G, self.sizes),
+            strict=True,
+        ):
+            layer.W, layer.B, layer.dW, layer.dB = W, B, dW, dB
+
 
 def _check_sizes(sizes: Sequence[int]) -> list[int]:
     try:

@@ -11,7 +11,9 @@ from glassnet.activations import ACTIVATIONS, get_activation
 Z = np.array([[-1000.0, -2.0, 0.0, 0.5, 3.0, 1000.0]])
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+# exp grows without bound by definition; it serves as the Poisson output, whose cost and
+# error are computed from Z (tests/gradcheck/test_poisson.py)
+@pytest.mark.parametrize("name", sorted(set(ACTIVATIONS) - {"exp"}))
 def test_every_activation_is_finite_at_extremes(name: str) -> None:
     act = get_activation(name)
     with np.errstate(over="raise", invalid="raise", divide="raise"):

@@ -16,7 +16,8 @@ from glassnet.tabular import outputs
 
 # float32 on both sides: the differences are rounding of a few dozen float32 operations
 TOLERANCE = 1e-5
-HIDDEN = sorted(a for a in ACTIVATIONS if a != "softmax")
+# exp is an output activation (Poisson regression): as a hidden one it overflows float32
+HIDDEN = sorted(a for a in ACTIVATIONS if a not in ("softmax", "exp"))
 
 
 def _run(path: Path, X: np.ndarray) -> np.ndarray:
@@ -46,7 +47,7 @@ def test_parity_in_onnxruntime(
     assert diff < TOLERANCE
 
 
-@pytest.mark.parametrize("output", ["sigmoid", "tanh", "softmax", "relu"])
+@pytest.mark.parametrize("output", ["sigmoid", "tanh", "softmax", "relu", "exp"])
 def test_output_activations(tmp_path: Path, rng: np.random.Generator, output: str) -> None:
     net = gn.Network([3, 4, 2], activation="gelu", output_activation=output, seed=2)
     assert _max_diff(net, tmp_path, rng.standard_normal((20, 3))) < TOLERANCE

@@ -1,0 +1,42 @@
+"""The scikit-learn estimators save to and load from glassnet's own model format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes, load_iris
+
+import glassnet as gn
+from glassnet.sklearn import MLPClassifier, MLPRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def test_classifier_round_trip(tmp_path: Path) -> None:
+    X, y = load_iris(return_X_y=True)
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0).fit(X, labels)
+    path = est.save(tmp_path / "iris.safetensors")
+    again = MLPClassifier.load(path)
+    np.testing.assert_array_equal(again.predict(X), est.predict(X))
+    np.testing.assert_allclose(again.predict_proba(X), est.predict_proba(X), rtol=1e-6)
+    assert list(again.classes_) == ["setosa", "versicolor", "virginica"]
+    assert list(again.hidden_layer_sizes) == [8]  # JSON keeps the tuple as a list
+    net = gn.load(path)  # the same file is an ordinary glassnet model
+    assert net.sizes == [4, 8, 3] and net.metadata["class_labels"] == list(again.classes_)
+
+
+def test_regressor_round_trip(tmp_path: Path) -> None:
+    X, y = load_diabetes(return_X_y=True)
+    est = MLPRegressor(hidden_layer_sizes=(16,), max_iter=20, random_state=0).fit(X, y)
+    again = MLPRegressor.load(est.save(tmp_path / "diabetes.safetensors"))
+    np.testing.assert_allclose(again.predict(X), est.predict(X), rtol=1e-6)
+
+
+def test_a_bad_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(b"\x80\x04\x95 not a model")
+    with pytest.raises(ValueError, match="not a glassnet model file"):
+        MLPClassifier.load(path)
