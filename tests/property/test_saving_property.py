@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import glassnet as gn
 from glassnet.activations import ACTIVATIONS
 
-hidden_acts = sorted(a for a in ACTIVATIONS if a != "softmax")
+# exp is an output activation (Poisson): stacked as a hidden one it overflows on weights * 10
+hidden_acts = sorted(a for a in ACTIVATIONS if a not in ("softmax", "exp"))
 
 
 @settings(max_examples=50, deadline=None)
