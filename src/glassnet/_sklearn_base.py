@@ -103,6 +103,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         "early_stopping_metric": [StrOptions({"score", "loss"})],
         "callbacks": [list, tuple, None],
         "dtype": [StrOptions({"float32", "float64"})],
+        "distributed": [StrOptions({"mpi"}), None],
     }
 
     def __init__(
@@ -135,6 +136,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         early_stopping_metric: str = "score",
         callbacks: Any = None,
         dtype: str = "float32",
+        distributed: str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -163,6 +165,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         self.early_stopping_metric = early_stopping_metric
         self.callbacks = callbacks
         self.dtype = dtype
+        self.distributed = distributed
 
     # ---- what the subclasses say --------------------------------------------------------
 

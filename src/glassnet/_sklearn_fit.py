@@ -25,6 +25,11 @@ from glassnet.optimizers import Optimizer
 
 def fit_lbfgs(est: Any, X: Array, Y: Array, w: Array | None) -> None:
     """Minimise scikit-learn's objective C = Σ_i (w_i/Σw)·c_i + alpha/(2Σw)·Σ‖Wl‖²."""
+    if est.distributed is not None:
+        raise ValueError(
+            "distributed='mpi' trains by minibatches: use solver='adam' or 'sgd' (lbfgs runs "
+            "in one process)"
+        )
     net = est.network_
     Xc, Yc, scale = net._check(X, Y, w)
     sw_sum = X.shape[0] if w is None else float(np.sum(w))
@@ -130,6 +135,7 @@ def fit_stochastic(
             alpha=alpha,
             sample_weight=w,
             seed=int(rs.randint(np.iinfo(np.int32).max)),  # shuffling and dropout
+            distributed=est.distributed,
         )
         if history.epochs == 0:  # the cost diverged: Network.fit warned and kept the weights
             break

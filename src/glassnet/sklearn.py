@@ -90,6 +90,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         early_stopping_metric: str = "score",
         callbacks: Any = None,
         dtype: str = "float32",
+        distributed: str | None = None,
     ) -> None:
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -119,6 +120,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
             early_stopping_metric=early_stopping_metric,
             callbacks=callbacks,
             dtype=dtype,
+            distributed=distributed,
         )
         self.class_weight = class_weight
 
@@ -290,6 +292,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         early_stopping_metric: str = "score",
         callbacks: Any = None,
         dtype: str = "float32",
+        distributed: str | None = None,
     ) -> None:
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -319,6 +322,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
             early_stopping_metric=early_stopping_metric,
             callbacks=callbacks,
             dtype=dtype,
+            distributed=distributed,
         )
         self.loss = loss
         self.huber_delta = huber_delta
