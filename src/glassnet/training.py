@@ -6,10 +6,11 @@ vector, ``P ← P − learning_rate · G`` (or the chosen optimizer's rule).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -89,6 +90,43 @@ def _accuracy(O: Array, Y: Array) -> float:
     if O.shape[1] > 1 and np.allclose(Y.sum(axis=1), 1):
         return float(np.mean(O.argmax(axis=1) == Y.argmax(axis=1)))
     return float(np.mean(np.all((O >= 0.5) == (Y >= 0.5), axis=1)))
+
+
+def _labels(Y: Array) -> Array | None:
+    """The class of each row (argmax), where Y holds one-hot (or probability) rows; None
+    where accuracy compares O ≥ 0.5 with Y ≥ 0.5 instead. Decided once per fit."""
+    if Y.shape[1] > 1 and np.allclose(Y.sum(axis=1), 1):
+        return Y.argmax(axis=1)
+    return None
+
+
+# Below this many multiply-adds in a layer's product, one BLAS thread is faster on few
+# cores: waking a second thread costs more than it saves (BENCHMARKS.md).
+SMALL_PRODUCT = 2_000_000
+
+
+def threads_for(net: Network, batch_size: int) -> int | None:
+    """1 BLAS thread when every layer's batch product n·i·o is small, else no limit."""
+    largest = max(batch_size * l.fan_in * l.fan_out for l in net.layers)
+    return 1 if largest < SMALL_PRODUCT else None
+
+
+_controller: Any = None
+
+
+@contextlib.contextmanager
+def blas_threads(threads: int | None) -> Iterator[None]:
+    """Limit the BLAS thread pool to ``threads`` inside the block (None: leave it alone)."""
+    global _controller
+    if threads is None:
+        yield
+        return
+    from threadpoolctl import ThreadpoolController
+
+    if _controller is None:  # finding the libraries takes ~0.5 ms: do it once
+        _controller = ThreadpoolController()
+    with _controller.limit(limits=threads, user_api="blas"):
+        yield
 
 
 def fit(
@@ -177,20 +215,21 @@ def fit(
     sched = get_schedule(schedule, epochs)
     lr0 = opt.learning_rate
     callbacks = list(callbacks)
-    return _Loop(net, opt, sched, lr0, alpha, rng, verbose).run(
-        Xc,
-        Yc,
-        w,
-        Xv,
-        Yv,
-        epochs,
-        batch_size,
-        shuffle,
-        early_stopping,
-        patience,
-        min_delta,
-        callbacks,
-    )
+    with blas_threads(threads_for(net, Xc.shape[0] if batch_size is None else batch_size)):
+        return _Loop(net, opt, sched, lr0, alpha, rng, verbose).run(
+            Xc,
+            Yc,
+            w,
+            Xv,
+            Yv,
+            epochs,
+            batch_size,
+            shuffle,
+            early_stopping,
+            patience,
+            min_delta,
+            callbacks,
+        )
 
 
 class _Loop:
@@ -211,6 +250,8 @@ class _Loop:
         self.report = reporter(verbose)
         self.history = History()
         self.dropout_rng = rng if any(l.dropout for l in net.layers) else None
+        self.labels: Array | None = None  # class of each row of Y, where Y holds one-hot rows
+        self.buffers: dict[int, tuple[Array, Array]] = {}  # batch size -> (Xb, Yb)
 
     def run(
         self,
@@ -232,6 +273,7 @@ class _Loop:
         bs = n if batch_size is None else min(batch_size, n)
         snapshot = net.P.copy()  # weights at the start of the epoch, in case the cost diverges
         best_P, best_loss, wait = None, math.inf, 0
+        self.labels = _labels(Y) if net.is_classifier else None
         t0 = time.perf_counter()
         self.report.start(epochs)
         try:
@@ -265,7 +307,7 @@ class _Loop:
                                 f"epochs; restored the weights of epoch {h.best_epoch}"
                             )
                             break
-                if any(cb(net, h) is True for cb in callbacks):
+                if callbacks and any(cb(net, h) is True for cb in callbacks):
                     h.stop_reason = f"stopped by a callback after epoch {epoch + 1}"
                     break
         except KeyboardInterrupt:
@@ -285,12 +327,13 @@ class _Loop:
         """One pass over the data; the epoch's mean (or summed) cost, or None if it diverged."""
         net, n = self.net, X.shape[0]
         total, correct = 0.0, 0.0
-        classify = net.is_classifier
+        classify, labels, mean = net.is_classifier, self.labels, net.reduction == "mean"
         for b, start in enumerate(range(0, n, bs)):
             idx = order[start : start + bs]
-            Xb, Yb = X[idx], Y[idx]
+            Xb, Yb = self._batch(X, Y, idx)
             scale = net._scale(len(idx), None if w is None else w[idx])
             C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
+            # G is complete here, before the optimizer sees it (data-parallel training sums it)
             if not math.isfinite(C):
                 self.history.stop_reason = (
                     f"the cost became {C} in epoch {self.history.epochs + 1}, batch {b + 1}: "
@@ -300,13 +343,27 @@ class _Loop:
                 warnings.warn(self.history.stop_reason, DivergenceWarning, stacklevel=4)
                 return None
             self.opt.step(net.P, net.G)
-            total += C * len(idx) if net.reduction == "mean" else C
-            if classify:
+            total += C * len(idx) if mean else C
+            if labels is not None:
+                correct += np.count_nonzero(net.layers[-1].A.argmax(axis=1) == labels[idx])
+            elif classify:
                 correct += _accuracy(net.layers[-1].A, Yb) * len(idx)
-        values = {"loss": total / n if net.reduction == "mean" else total}
+        values = {"loss": total / n if mean else total}
         if classify:
             values["accuracy"] = correct / n
         return values
+
+    def _batch(self, X: Array, Y: Array, idx: np.ndarray[Any, Any]) -> tuple[Array, Array]:
+        """Xb = X[idx], Yb = Y[idx], gathered into two buffers kept for this batch size."""
+        if len(idx) not in self.buffers:
+            self.buffers[len(idx)] = (
+                np.empty((len(idx), X.shape[1]), X.dtype),
+                np.empty((len(idx), Y.shape[1]), Y.dtype),
+            )
+        Xb, Yb = self.buffers[len(idx)]
+        X.take(idx, axis=0, out=Xb, mode="clip")  # "clip": no bounds check, no extra copy
+        Y.take(idx, axis=0, out=Yb, mode="clip")
+        return Xb, Yb
 
     def _validate(self, Xv: Array, Yv: Array) -> dict[str, float]:
         net = self.net

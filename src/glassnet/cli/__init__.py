@@ -16,6 +16,7 @@ from glassnet._version import __version__
 # name -> module; a module is imported only to build its parser, so `glassnet --help` is quick
 COMMANDS = {
     "demo": "glassnet.cli.demo",
+    "bench": "glassnet.cli.bench",
 }
 
 
