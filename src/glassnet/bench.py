@@ -106,6 +106,7 @@ def _seed_data() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
 
 def _glassnet(config: str, opts: dict[str, Any]) -> dict[str, Any]:
     import glassnet as gn
+    from glassnet.training import threads_for
 
     if config == "tiny":
         net, X, Y = gn.datasets.seed_example("float32")
@@ -129,9 +130,10 @@ def _glassnet(config: str, opts: dict[str, Any]) -> dict[str, Any]:
         return {"value": _median_time(lambda: net.predict(X), opts["calls"]) * 1e3}
     bs = BATCH[config]
     net.fit(X[: 8 * bs], y[: 8 * bs], epochs=1, batch_size=bs)  # warm up BLAS and buffers
+    threads = threads_for(net, bs)  # what fit chooses: 1 when products are small or cores busy
     start = time.perf_counter()
     net.fit(X, y, epochs=opts["epochs"], batch_size=bs)
-    return {"value": (time.perf_counter() - start) / opts["epochs"]}
+    return {"value": (time.perf_counter() - start) / opts["epochs"], "blas_threads": threads}
 
 
 # ---- PyTorch: nn.Sequential, an index-shuffle loop, fused Adam -----------------------------
@@ -171,7 +173,7 @@ def _torch_train(
 def _pytorch(config: str, opts: dict[str, Any]) -> dict[str, Any]:
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(opts.get("torch_threads", 2))
     torch.manual_seed(opts["seed"])
     if config == "tiny":
         X, Y = (torch.from_numpy(a) for a in _seed_data())  # tensors
@@ -505,6 +507,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=1, help="timed epochs, medium and large")
     parser.add_argument("--steps", type=int, default=3000, help="timed steps for tiny")
     parser.add_argument("--calls", type=int, default=20, help="predict calls for inference")
+    parser.add_argument(
+        "--torch-threads", type=int, default=2, help="PyTorch's threads (default 2)"
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds per process")
     parser.add_argument("--json", metavar="PATH", help="also write every result to PATH")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
@@ -523,7 +528,12 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"unknown {what} {bad[0]!r}: use {', '.join(allowed)}")
     if args.rounds < 1 or args.epochs < 1 or args.steps < 1 or args.calls < 1:
         raise ValueError("--rounds, --epochs, --steps and --calls must be positive")
-    opts = {"epochs": args.epochs, "steps": args.steps, "calls": args.calls}
+    opts = {
+        "epochs": args.epochs,
+        "steps": args.steps,
+        "calls": args.calls,
+        "torch_threads": args.torch_threads,
+    }
     info = machine()
     for key, value in info.items():
         print(f"{key:>13}: {value}")
@@ -537,7 +547,9 @@ def run(args: argparse.Namespace) -> int:
             for system in order:
                 res = _spawn(system, config, {**opts, "seed": r}, args.timeout)
                 results[config].setdefault(system, []).append(res)
-                shown = _fmt(res["value"], UNITS[config]) if "value" in res else res
+                shown = _fmt(res["value"], UNITS[config]) if "value" in res else str(res)
+                if "blas_threads" in res:
+                    shown += f" (BLAS threads: {res['blas_threads'] or 'all'})"
                 print(f"round {r + 1} {config:>9} {system:>11}: {shown}", flush=True)
         for config in configs:  # keep glassnet first in the table
             by = results[config]

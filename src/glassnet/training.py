@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -106,9 +107,23 @@ SMALL_PRODUCT = 2_000_000
 
 
 def threads_for(net: Network, batch_size: int) -> int | None:
-    """1 BLAS thread when every layer's batch product n·i·o is small, else no limit."""
+    """BLAS threads for a fit: 1 when every layer's batch product n·i·o is small, or when
+    other processes already keep the cores busy; else None (BLAS's own choice)."""
     largest = max(batch_size * l.fan_in * l.fan_out for l in net.layers)
-    return 1 if largest < SMALL_PRODUCT else None
+    return 1 if largest < SMALL_PRODUCT or cores_busy() else None
+
+
+def cores_busy() -> bool:
+    """True when the 1-minute load average exceeds the cores by half a core or more.
+
+    BLAS threads split every product and wait for each other; when other processes share
+    the cores, each product waits for a descheduled thread. On 2 busy cores (load 4-5) a
+    784-256-128-10 epoch took 24-40 s with 2 threads and 2.3-3.7 s with one.
+    """
+    if not hasattr(os, "getloadavg"):
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return os.getloadavg()[0] >= (cores or 1) + 0.5
 
 
 _controller: Any = None
