@@ -12,6 +12,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import optimizers, training
+from glassnet._validation import check_X
 
 F = {
     "relu": lambda Z: np.maximum(Z, 0),
@@ -199,3 +200,13 @@ def test_small_products_use_one_blas_thread():
     with training.blas_threads(1):
         blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
         assert blas and all(p["num_threads"] == 1 for p in blas)
+
+
+def test_finite_check_catches_nan_and_inf_and_accepts_an_overflowing_sum():
+    net = gn.Network([3, 2])
+    X = np.full((4, 3), 3e38, dtype=np.float32)  # finite, though its sum overflows
+    assert check_X(net, X) is X
+    for bad in (np.nan, np.inf, -np.inf):
+        X[2, 1] = bad
+        with pytest.raises(ValueError, match="row 2, column 1"):
+            check_X(net, X)
