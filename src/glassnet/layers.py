@@ -60,12 +60,16 @@ class Dense:
         """An (n, width) array (width = fan-out) kept for reuse under ``name``: allocated
         once per batch size and overwritten by every pass that asks for it."""
         B = self._buffers.get((name, n))
-        if B is None:
+        if B is None or B.dtype != self.W.dtype:  # astype() may have changed the dtype
             if len(self._buffers) >= 12:  # a few batch sizes at most (full and last batch)
                 self._buffers.clear()
             B = np.empty((n, self.fan_out if width is None else width), dtype=self.W.dtype)
             self._buffers[(name, n)] = B
         return B
+
+    def __getstate__(self) -> dict[str, object]:
+        """Copies and pickles leave the buffers behind: they are scratch space."""
+        return {**self.__dict__, "_buffers": {}}
 
     def forward(
         self, X: Array, rng: np.random.Generator | None = None, reuse: bool = False

@@ -210,3 +210,14 @@ def test_finite_check_catches_nan_and_inf_and_accepts_an_overflowing_sum():
         X[2, 1] = bad
         with pytest.raises(ValueError, match="row 2, column 1"):
             check_X(net, X)
+
+
+def test_copies_in_another_dtype_get_their_own_buffers(rng):
+    net = gn.Network([3, 4, 2], loss="cross_entropy", dtype="float32")
+    X, Y = data([3, 4, 2], "cross_entropy", 6, rng)
+    net.fit(X, Y, epochs=2, batch_size=3)
+    assert gn.gradcheck(net, X, Y).ok  # runs on a float64 copy
+    net64 = net.astype("float64")
+    net64.loss_and_gradient(X, Y, 1 / 6)
+    assert net64.layers[0].Z.dtype == np.float64
+    assert net.copy().layers[0]._buffers == {}
