@@ -173,7 +173,7 @@ def _torch_train(
 def _pytorch(config: str, opts: dict[str, Any]) -> dict[str, Any]:
     import torch
 
-    torch.set_num_threads(opts.get("torch_threads", 2))
+    torch.set_num_threads(opts["peer_threads"])
     torch.manual_seed(opts["seed"])
     if config == "tiny":
         X, Y = (torch.from_numpy(a) for a in _seed_data())  # tensors
@@ -220,6 +220,13 @@ def _pytorch(config: str, opts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sklearn(config: str, opts: dict[str, Any]) -> dict[str, Any]:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(opts["peer_threads"], user_api="blas"):
+        return _sklearn_run(config, opts)
+
+
+def _sklearn_run(config: str, opts: dict[str, Any]) -> dict[str, Any]:
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
     hidden = tuple(SIZES[config][1:-1])
@@ -313,7 +320,7 @@ def _onnxruntime(config: str, opts: dict[str, Any]) -> dict[str, Any]:
 
     net = gn.Network(SIZES[config], loss="cross_entropy", seed=opts["seed"])
     so = ort.SessionOptions()
-    so.intra_op_num_threads = 2
+    so.intra_op_num_threads = opts["peer_threads"]
     session = ort.InferenceSession(_onnx_graph(net), so, providers=["CPUExecutionProvider"])
     X, _ = _synthetic(config)
     label = session.run(None, {"X": X})[0]
@@ -515,7 +522,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, default=3000, help="timed steps for tiny")
     parser.add_argument("--calls", type=int, default=20, help="predict calls for inference")
     parser.add_argument(
-        "--torch-threads", type=int, default=2, help="PyTorch's threads (default 2)"
+        "--peer-threads",
+        type=int,
+        default=2,
+        help="threads of PyTorch, of scikit-learn's BLAS and of onnxruntime (default 2); "
+        "glassnet chooses its own",
     )
     parser.add_argument("--timeout", type=float, default=900, help="seconds per process")
     parser.add_argument("--json", metavar="PATH", help="also write every result to PATH")
@@ -533,15 +544,18 @@ def run(args: argparse.Namespace) -> int:
         bad = [x for x in name if x not in allowed]
         if bad:
             raise ValueError(f"unknown {what} {bad[0]!r}: use {', '.join(allowed)}")
-    if args.rounds < 1 or args.epochs < 1 or args.steps < 1 or args.calls < 1:
-        raise ValueError("--rounds, --epochs, --steps and --calls must be positive")
+    if min(args.rounds, args.epochs, args.steps, args.calls, args.peer_threads) < 1:
+        raise ValueError(
+            "--rounds, --epochs, --steps, --calls and --peer-threads must be positive"
+        )
     opts = {
         "epochs": args.epochs,
         "steps": args.steps,
         "calls": args.calls,
-        "torch_threads": args.torch_threads,
+        "peer_threads": args.peer_threads,
     }
     info = machine()
+    info["peer threads"] = str(args.peer_threads)
     for key, value in info.items():
         print(f"{key:>13}: {value}")
     rates = _spawn("sgemm", "", opts, args.timeout)
