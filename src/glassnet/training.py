@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from glassnet._validation import check_sample_weight, check_X, check_Y
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.progress import reporter
 from glassnet.schedules import Schedule, get_schedule
+from glassnet.threads import BlasThreads
 
 if TYPE_CHECKING:
     from glassnet.network import Network
@@ -44,6 +44,7 @@ class History:
         self.stop_reason: str | None = None
         self.best_epoch: int | None = None
         self.seconds = 0.0
+        self.blas_threads: int | None = None  # BLAS threads the steps used (None: all)
 
     def append(self, values: dict[str, float]) -> None:
         for key, value in values.items():
@@ -99,49 +100,6 @@ def _labels(Y: Array) -> Array | None:
     if Y.shape[1] > 1 and np.allclose(Y.sum(axis=1), 1):
         return Y.argmax(axis=1)
     return None
-
-
-# Below this many multiply-adds in a layer's product, one BLAS thread is faster on few
-# cores: waking a second thread costs more than it saves (BENCHMARKS.md).
-SMALL_PRODUCT = 2_000_000
-
-
-def threads_for(net: Network, batch_size: int) -> int | None:
-    """BLAS threads for a fit: 1 when every layer's batch product n·i·o is small, or when
-    other processes already keep the cores busy; else None (BLAS's own choice)."""
-    largest = max(batch_size * l.fan_in * l.fan_out for l in net.layers)
-    return 1 if largest < SMALL_PRODUCT or cores_busy() else None
-
-
-def cores_busy() -> bool:
-    """True when the 1-minute load average exceeds the cores by half a core or more.
-
-    BLAS threads split every product and wait for each other; when other processes share
-    the cores, each product waits for a descheduled thread. On 2 busy cores (load 4-5) a
-    784-256-128-10 epoch took 24-40 s with 2 threads and 2.3-3.7 s with one.
-    """
-    if not hasattr(os, "getloadavg"):
-        return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return os.getloadavg()[0] >= (cores or 1) + 0.5
-
-
-_controller: Any = None
-
-
-@contextlib.contextmanager
-def blas_threads(threads: int | None) -> Iterator[None]:
-    """Limit the BLAS thread pool to ``threads`` inside the block (None: leave it alone)."""
-    global _controller
-    if threads is None:
-        yield
-        return
-    from threadpoolctl import ThreadpoolController
-
-    if _controller is None:  # finding the libraries takes ~0.5 ms: do it once
-        _controller = ThreadpoolController()
-    with _controller.limit(limits=threads, user_api="blas"):
-        yield
 
 
 def fit(
@@ -230,8 +188,9 @@ def fit(
     sched = get_schedule(schedule, epochs)
     lr0 = opt.learning_rate
     callbacks = list(callbacks)
-    with blas_threads(threads_for(net, Xc.shape[0] if batch_size is None else batch_size)):
-        return _Loop(net, opt, sched, lr0, alpha, rng, verbose).run(
+    bs = Xc.shape[0] if batch_size is None else min(batch_size, Xc.shape[0])
+    with BlasThreads(net, bs) as threads:
+        return _Loop(net, opt, sched, lr0, alpha, rng, verbose, threads).run(
             Xc,
             Yc,
             w,
@@ -259,8 +218,10 @@ class _Loop:
         alpha: float,
         rng: np.random.Generator,
         verbose: bool | int,
+        threads: BlasThreads | None = None,
     ) -> None:
         self.net, self.opt, self.sched, self.lr0 = net, opt, sched, lr0
+        self.threads = threads
         self.alpha, self.rng = alpha, rng
         self.report = reporter(verbose)
         self.history = History()
@@ -332,6 +293,7 @@ class _Loop:
                 net.P[...] = best_P
             self.report.stop()
             h.seconds = time.perf_counter() - t0
+            h.blas_threads = self.threads.choice if self.threads else None
         if h.stop_reason:
             self.report.message(h.stop_reason)
         return h
@@ -343,11 +305,13 @@ class _Loop:
         net, n = self.net, X.shape[0]
         total, correct = 0.0, 0.0
         classify, labels, mean = net.is_classifier, self.labels, net.reduction == "mean"
+        trial = self.threads.trial if self.threads else contextlib.nullcontext
         for b, start in enumerate(range(0, n, bs)):
             idx = order[start : start + bs]
             Xb, Yb = self._batch(X, Y, idx)
             scale = net._scale(len(idx), None if w is None else w[idx])
-            C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
+            with trial():  # the first steps time one BLAS thread against all
+                C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
             # G is complete here, before the optimizer sees it (data-parallel training sums it)
             if not math.isfinite(C):
                 self.history.stop_reason = (

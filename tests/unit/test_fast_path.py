@@ -7,11 +7,13 @@ layer's Z, A and E, and in the parameters after fit.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import optimizers, training
+from glassnet import optimizers, threads
 from glassnet._validation import check_X
 
 F = {
@@ -195,11 +197,24 @@ def test_fit_with_a_last_partial_batch_follows_the_plain_steps(rng):
 def test_small_products_use_one_blas_thread():
     from threadpoolctl import threadpool_info
 
-    net = gn.Network([64, 64, 10])
-    assert training.threads_for(net, 32) == 1
-    with training.blas_threads(1):
+    with threads.BlasThreads(gn.Network([64, 64, 10]), 32) as chosen:
+        assert chosen.choice == 1 and not chosen.trying
         blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
         assert blas and all(p["num_threads"] == 1 for p in blas)
+
+
+@pytest.mark.parametrize("faster", [1, None])
+def test_big_products_keep_the_faster_thread_setting(faster):
+    net = gn.Network([1000, 1000])  # 8 · 1000 · 1000 multiply-adds: worth a trial
+    with threads.BlasThreads(net, 8) as chosen:
+        assert chosen.trying
+        for _ in range(2 * threads.TRIAL_STEPS):
+            with chosen.trial():
+                one_thread = chosen._limiter is not None
+                time.sleep(0.001 if one_thread == (faster == 1) else 0.02)
+        assert not chosen.trying and chosen.choice == faster
+    history = net.fit(np.zeros((8, 1000)), np.zeros((8, 1000)), epochs=1, batch_size=8)
+    assert history.blas_threads in (1, None)
 
 
 def test_finite_check_catches_nan_and_inf_and_accepts_an_overflowing_sum():
