@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 # Below this many multiply-adds in every layer's product n·i·o, one thread.
 SMALL_PRODUCT = 2_000_000
-# Steps timed with one thread and with all, alternately, before the faster is kept.
+# Steps timed with one thread and with all, alternately, before the faster is kept (fewer
+# when one setting is clearly faster: a trial step on the slower setting costs time).
 TRIAL_STEPS = 3
 
 _controller: Any = None
@@ -93,7 +94,8 @@ class BlasThreads:
 
     def trial(self) -> contextlib.AbstractContextManager[None]:
         """Around one step: while trying, time it with one thread or with all (alternately)
-        and, after TRIAL_STEPS of each, keep the faster for the rest of the fit."""
+        and keep the faster for the rest of the fit: after the first pair of steps if one is
+        1.5 times faster, else after TRIAL_STEPS of each."""
         return self._timed() if self.times is not None else _NOTHING
 
     @contextlib.contextmanager
@@ -104,7 +106,10 @@ class BlasThreads:
         start = time.perf_counter()
         yield
         self.times[threads].append(time.perf_counter() - start)
-        if len(self.times[None]) >= TRIAL_STEPS:
-            one, every = (statistics.median(self.times[t]) for t in (1, None))
+        if len(self.times[1]) != len(self.times[None]):
+            return  # decide after pairs only
+        one, every = (statistics.median(self.times[t]) for t in (1, None))
+        # a clear winner (1.5 times faster) after any pair; else the faster after TRIAL_STEPS
+        if len(self.times[None]) >= TRIAL_STEPS or max(one, every) >= 1.5 * min(one, every):
             self.choice, self.times = (1 if one <= every else None), None
             self._use(self.choice)

@@ -7,8 +7,6 @@ layer's Z, A and E, and in the parameters after fit.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -203,18 +201,47 @@ def test_small_products_use_one_blas_thread():
         assert blas and all(p["num_threads"] == 1 for p in blas)
 
 
+class StepClock:
+    """A fake clock for glassnet.threads: each timed step lasts what ``duration`` says."""
+
+    def __init__(self, chosen, duration):
+        self.chosen, self.duration, self.now = chosen, duration, 0.0
+
+    def perf_counter(self):
+        self.now += self.duration(one_thread=self.chosen._limiter is not None)
+        return self.now
+
+
 @pytest.mark.parametrize("faster", [1, None])
-def test_big_products_keep_the_faster_thread_setting(faster):
+def test_big_products_keep_the_clearly_faster_thread_setting(faster, monkeypatch):
     net = gn.Network([1000, 1000])  # 8 · 1000 · 1000 multiply-adds: worth a trial
     with threads.BlasThreads(net, 8) as chosen:
         assert chosen.trying
-        for _ in range(2 * threads.TRIAL_STEPS):
+        clock = StepClock(chosen, lambda one_thread: 1.0 if one_thread == (faster == 1) else 20)
+        monkeypatch.setattr(threads, "time", clock)
+        for _ in range(2):  # one pair of steps: 20 times faster is a clear winner
             with chosen.trial():
-                one_thread = chosen._limiter is not None
-                time.sleep(0.001 if one_thread == (faster == 1) else 0.02)
+                pass
         assert not chosen.trying and chosen.choice == faster
-    history = net.fit(np.zeros((8, 1000)), np.zeros((8, 1000)), epochs=1, batch_size=8)
+
+
+def test_close_timings_are_tried_for_all_trial_steps(monkeypatch):
+    with threads.BlasThreads(gn.Network([1000, 1000]), 8) as chosen:
+        clock = StepClock(chosen, lambda one_thread: 1.0 if one_thread else 1.2)
+        monkeypatch.setattr(threads, "time", clock)
+        for k in range(2 * threads.TRIAL_STEPS):
+            assert chosen.trying, f"decided after {k} steps"
+            with chosen.trial():
+                pass
+        assert not chosen.trying and chosen.choice == 1
+
+
+def test_fit_reports_its_thread_choice():
+    net = gn.Network([1000, 1000])
+    history = net.fit(np.zeros((16, 1000)), np.zeros((16, 1000)), epochs=1, batch_size=8)
     assert history.blas_threads in (1, None)
+    small = gn.Network([3, 2]).fit(np.zeros((4, 3)), np.zeros((4, 2)), epochs=1)
+    assert small.blas_threads == 1
 
 
 def test_finite_check_catches_nan_and_inf_and_accepts_an_overflowing_sum():
