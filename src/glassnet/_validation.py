@@ -24,6 +24,15 @@ def _where_not_finite(name: str, M: np.ndarray[Any, Any]) -> str:
     return f"{name} contains {kind} at {place}{more}: remove or impute non-finite values first"
 
 
+def _all_finite(A: Array) -> bool:
+    """True when A holds no NaN or inf. A finite sum proves it in one pass without a boolean
+    temporary (NaN and inf always reach the sum); only an overflowing sum needs the check
+    entry by entry."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(A, axis=None)
+    return bool(np.isfinite(total)) or bool(np.isfinite(A).all())
+
+
 def as_matrix(name: str, M: Any, dtype: np.dtype[Any]) -> Array:
     """Return ``M`` as a finite 2-D array of ``dtype``, or raise ValueError saying what is wrong."""
     try:
@@ -45,7 +54,7 @@ def as_matrix(name: str, M: Any, dtype: np.dtype[Any]) -> Array:
     if A.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {A.shape}): it needs at least one row")
     A = np.ascontiguousarray(A, dtype=dtype)
-    if not np.isfinite(A).all():
+    if not _all_finite(A):
         raise ValueError(_where_not_finite(name, A))
     return A
 

@@ -7,7 +7,7 @@ Every activation computes ``A = f(Z)`` and the layer error ``E = dA * f'(Z)``.
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -38,6 +38,19 @@ class Activation:
         """E = dA * f'(Z)."""
         return dA * self.df(Z, A)
 
+    # The training step writes into buffers it allocated once (see Dense). These two default
+    # to the rules above; the common activations override them to skip the temporaries.
+
+    def f_into(self, Z: Array, out: Array) -> Array:
+        """A = f(Z), written into ``out`` (same shape as Z)."""
+        out[...] = self.f(Z)
+        return out
+
+    def backward_into(self, dA: Array, Z: Array, A: Array, out: Array) -> Array:
+        """E = dA * f'(Z), written into ``out`` (which may be dA itself)."""
+        out[...] = self.backward(dA, Z, A)
+        return out
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -64,6 +77,15 @@ class Identity(Activation):
     def backward(self, dA: Array, Z: Array, A: Array) -> Array:
         return dA
 
+    def f_into(self, Z: Array, out: Array) -> Array:
+        np.copyto(out, Z)
+        return out
+
+    def backward_into(self, dA: Array, Z: Array, A: Array, out: Array) -> Array:
+        if out is not dA:
+            np.copyto(out, dA)
+        return out
+
 
 class ReLU(Activation):
     """A = max(Z, 0); f'(Z) = 1 where Z > 0, else 0."""
@@ -81,6 +103,13 @@ class ReLU(Activation):
 
     def backward(self, dA: Array, Z: Array, A: Array) -> Array:
         return np.where(Z > 0, dA, 0).astype(dA.dtype, copy=False)
+
+    def f_into(self, Z: Array, out: Array) -> Array:
+        # a 0-d zero of Z's dtype: NumPy then skips converting a Python 0 on every call
+        return np.maximum(Z, _zero(Z.dtype), out=out)
+
+    def backward_into(self, dA: Array, Z: Array, A: Array, out: Array) -> Array:
+        return np.multiply(dA, Z > 0, out=out)
 
 
 class LeakyReLU(Activation):
@@ -163,6 +192,9 @@ class Tanh(Activation):
     def df(self, Z: Array, A: Array) -> Array:
         return 1 - A * A
 
+    def f_into(self, Z: Array, out: Array) -> Array:
+        return np.tanh(Z, out=out)
+
 
 class Softplus(Activation):
     """A = log(1 + exp(Z)); f'(Z) = sigmoid(Z)."""
@@ -219,12 +251,28 @@ class Softmax(Activation):
         e /= e.sum(axis=1, keepdims=True)
         return e
 
+    def f_into(self, Z: Array, out: Array) -> Array:
+        # the same three steps as f, in the buffer
+        np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=out)
+        np.exp(out, out=out)
+        out /= np.add.reduce(out, axis=1, keepdims=True)
+        return out
+
     def df(self, Z: Array, A: Array) -> Array:
         """The diagonal of the Jacobian, A * (1 - A); ``backward`` uses the whole Jacobian."""
         return A * (1 - A)
 
     def backward(self, dA: Array, Z: Array, A: Array) -> Array:
         return A * (dA - (dA * A).sum(axis=1, keepdims=True))
+
+
+_ZEROS = {np.dtype(t): np.zeros((), dtype=t) for t in (np.float32, np.float64)}
+
+
+def _zero(dtype: np.dtype[Any]) -> Array:
+    """A 0-d zero of ``dtype``."""
+    zero = _ZEROS.get(dtype)
+    return zero if zero is not None else np.zeros((), dtype=dtype)
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {

@@ -18,6 +18,12 @@ class Dense:
     keeps ``E``, so that a trace can show every matrix. ``dropout`` is the rate of inverted
     dropout applied to A while training: kept units are scaled by 1 / (1 − dropout), so
     nothing changes at prediction time.
+
+    Training reuses memory: with ``reuse=True`` (what ``Network.loss_and_gradient`` asks for)
+    Z and A, and in backward E and dX, are written through ``out=`` into buffers allocated
+    once per batch size, so a training step allocates nothing. X, Z, A and E then hold the
+    last pass's matrices until the next pass overwrites them: copy them to keep them.
+    ``forward`` without ``reuse`` (prediction) returns fresh arrays.
     """
 
     def __init__(
@@ -36,6 +42,7 @@ class Dense:
         self.dropout = dropout
         self.mask: Array | None = None
         self.X = self.Z = self.A = self.E = np.empty((0, 0), dtype=W.dtype)
+        self._buffers: dict[tuple[str, int], Array] = {}
 
     @property
     def name(self) -> str:
@@ -49,15 +56,35 @@ class Dense:
     def fan_out(self) -> int:
         return int(self.W.shape[1])
 
-    def forward(self, X: Array, rng: np.random.Generator | None = None) -> Array:
+    def buffer(self, name: str, n: int, width: int | None = None) -> Array:
+        """An (n, width) array (width = fan-out) kept for reuse under ``name``: allocated
+        once per batch size and overwritten by every pass that asks for it."""
+        B = self._buffers.get((name, n))
+        if B is None or B.dtype != self.W.dtype:  # astype() may have changed the dtype
+            if len(self._buffers) >= 12:  # a few batch sizes at most (full and last batch)
+                self._buffers.clear()
+            B = np.empty((n, self.fan_out if width is None else width), dtype=self.W.dtype)
+            self._buffers[(name, n)] = B
+        return B
+
+    def __getstate__(self) -> dict[str, object]:
+        """Copies and pickles leave the buffers behind: they are scratch space."""
+        return {**self.__dict__, "_buffers": {}}
+
+    def forward(
+        self, X: Array, rng: np.random.Generator | None = None, reuse: bool = False
+    ) -> Array:
         """Z = X @ W + B; A = f(Z), with dropout on A when an ``rng`` is given (training).
 
-        Shapes: X (n, i) -> A (n, o).
+        Shapes: X (n, i) -> A (n, o). With ``reuse``, Z and A are the layer's buffers.
         """
+        n = X.shape[0]
+        Z = self.buffer("Z", n) if reuse else np.empty((n, self.fan_out), self.W.dtype)
+        A = self.buffer("A", n) if reuse else np.empty_like(Z)
         self.X = X
-        self.Z = X @ self.W
+        self.Z = np.dot(X, self.W, out=Z)
         self.Z += self.B  # B is a row, so it broadcasts over the batch
-        self.A = self.activation.f(self.Z)
+        self.A = self.activation.f_into(self.Z, out=A)
         self.mask = None
         if rng is not None and self.dropout > 0:
             keep = 1.0 - self.dropout
@@ -66,23 +93,26 @@ class Dense:
         return self.A
 
     def backward(self, dA: Array, need_dX: bool = True) -> Array | None:
-        """E = dA * f'(Z); then ``gradient(E)``.
+        """E = dA * f'(Z); then ``gradient(E)``. E (and dX) are the layer's buffers.
 
         Shapes: dA (n, o) -> dX (n, i), or None when ``need_dX`` is false.
         """
         if self.mask is not None:
             dA = dA * self.mask  # the dropped units passed nothing forward, so get nothing back
-        return self.gradient(self.activation.backward(dA, self.Z, self.A), need_dX)
+        E = self.activation.backward_into(dA, self.Z, self.A, out=self.buffer("E", len(dA)))
+        return self.gradient(E, need_dX)
 
     def gradient(self, E: Array, need_dX: bool = True) -> Array | None:
-        """dW = X.T @ E; dB = sum of E over rows; dX = E @ W.T.
+        """dW = X.T @ E; dB = sum of E over rows; dX = E @ W.T (into a buffer).
 
         Shapes: E (n, o) -> dW (i, o), dB (1, o), dX (n, i). The first layer skips dX.
         """
         self.E = E
         np.dot(self.X.T, E, out=self.dW)
-        np.sum(E, axis=0, keepdims=True, out=self.dB)
-        return E @ self.W.T if need_dX else None
+        np.add.reduce(E, axis=0, keepdims=True, out=self.dB)
+        if not need_dX:
+            return None
+        return np.dot(E, self.W.T, out=self.buffer("dX", len(E), self.fan_in))
 
     def __repr__(self) -> str:
         drop = f", dropout={self.dropout}" if self.dropout else ""

@@ -21,8 +21,8 @@ EPS = 1e-12
 
 def _logsumexp(Z: Array) -> Array:
     """log Σ_j exp(Z_ij) per row, computed without overflow."""
-    m = Z.max(axis=1, keepdims=True)
-    return m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True))
+    m = np.maximum.reduce(Z, axis=1, keepdims=True)
+    return m + np.log(np.add.reduce(np.exp(Z - m), axis=1, keepdims=True))
 
 
 class Loss:
@@ -45,6 +45,13 @@ class Loss:
         """EL = C'(O) * f'(ZL): the output layer error."""
         return f.backward(self.dO(O, Y, scale), Z, O)
 
+    def error_into(
+        self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array, out: Array
+    ) -> Array:
+        """EL, written into ``out`` (the training step's buffer); same rule as ``error``."""
+        out[...] = self.error(Z, O, Y, f, scale)
+        return out
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -62,10 +69,19 @@ class MSE(Loss):
 
     def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
         D = O - Y
+        if isinstance(scale, float):  # one scale for every row: Σ_i ‖D_i‖² is D · D
+            return scale * 0.5 * float(np.vdot(D, D))
         return float(np.sum(scale * 0.5 * (D * D).sum(axis=1, keepdims=True)))
 
     def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
         return scale * (O - Y)
+
+    def error_into(
+        self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array, out: Array
+    ) -> Array:
+        np.subtract(O, Y, out=out)
+        out *= scale  # C'(O) = scale · (O − Y)
+        return f.backward_into(out, Z, O, out=out)
 
 
 class CrossEntropy(Loss):
@@ -87,6 +103,8 @@ class CrossEntropy(Loss):
             log_O = Z - _logsumexp(Z)
         else:
             log_O = np.log(np.clip(O, EPS, None))
+        if isinstance(scale, float):  # one scale for every row: Σ_ik Y_ik log O_ik is Y · log O
+            return -scale * float(np.vdot(Y, log_O))
         return float(-np.sum(scale * (Y * log_O).sum(axis=1, keepdims=True)))
 
     def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
@@ -96,6 +114,13 @@ class CrossEntropy(Loss):
         if isinstance(f, Softmax):
             return scale * (O - Y)
         return super().error(Z, O, Y, f, scale)
+
+    def error_into(
+        self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array, out: Array
+    ) -> Array:
+        if isinstance(f, Softmax):
+            return _fused(O, Y, scale, out)
+        return super().error_into(Z, O, Y, f, scale, out)
 
 
 class BinaryCrossEntropy(Loss):
@@ -127,6 +152,21 @@ class BinaryCrossEntropy(Loss):
         if isinstance(f, Sigmoid):
             return scale * (O - Y)
         return super().error(Z, O, Y, f, scale)
+
+    def error_into(
+        self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array, out: Array
+    ) -> Array:
+        if isinstance(f, Sigmoid):
+            return _fused(O, Y, scale, out)
+        return super().error_into(Z, O, Y, f, scale, out)
+
+
+def _fused(O: Array, Y: Array, scale: float | Array, out: Array) -> Array:
+    """EL = scale · (O − Y) into ``out``: the fused error of softmax + cross-entropy and of
+    sigmoid + binary cross-entropy (see their docstrings for why it is exact)."""
+    np.subtract(O, Y, out=out)
+    out *= scale
+    return out
 
 
 class Huber(Loss):

@@ -130,20 +130,27 @@ class Network:
         """
         return self._forward(check_X(self, X))
 
-    def _forward(self, X: Array, rng: np.random.Generator | None = None) -> Array:
-        """A0 = X; Al = f_l(A(l-1) @ Wl + Bl) for each layer; dropout when ``rng`` is given."""
+    def _forward(
+        self, X: Array, rng: np.random.Generator | None = None, reuse: bool = False
+    ) -> Array:
+        """A0 = X; Al = f_l(A(l-1) @ Wl + Bl) for each layer; dropout when ``rng`` is given.
+
+        With ``reuse`` every Z and A is written into the layer's buffer (training).
+        """
         A = X
         for layer in self.layers:
-            A = layer.forward(A, rng)
+            A = layer.forward(A, rng, reuse)
         return A
 
     def _backward(self, Y: Array, scale: float | Array, need_dX: bool = False) -> Array | None:
         """EL = C'(O) * f'(ZL); El = (E(l+1) @ W(l+1).T) * f'(Zl); dWl = A(l-1).T @ El.
 
-        Fills the flat gradient ``G`` (every dW and dB). Returns dX = E1 @ W1.T if asked.
+        Fills the flat gradient ``G`` (every dW and dB). Returns dX = E1 @ W1.T if asked
+        (the first layer's buffer: copy it to keep it past the next backward pass).
         """
         out = self.layers[-1]
-        E = self.loss.error(out.Z, out.A, Y, out.activation, scale)
+        E = out.buffer("E", len(Y))
+        E = self.loss.error_into(out.Z, out.A, Y, out.activation, scale, out=E)
         dA = out.gradient(E, need_dX=len(self.layers) > 1 or need_dX)
         for layer in reversed(self.layers[:-1]):
             assert dA is not None
@@ -169,8 +176,12 @@ class Network:
         alpha: float = 0.0,
         rng: np.random.Generator | None = None,
     ) -> float:
-        """C = cost + (α/2) Σ‖Wl‖²; fills G with dC/dP (dWl += α·Wl). X, Y already checked."""
-        self._forward(X, rng)
+        """C = cost + (α/2) Σ‖Wl‖²; fills G with dC/dP (dWl += α·Wl). X, Y already checked.
+
+        Every layer's Z, A and E are written into its buffers (see Dense): one training
+        step allocates nothing but what the cost needs.
+        """
+        self._forward(X, rng, reuse=True)
         C = self._cost(Y, scale)
         self._backward(Y, scale)
         if alpha:
@@ -217,7 +228,7 @@ class Network:
         self._forward(Xc)
         dX = self._backward(Yc, scale, need_dX=True)
         assert dX is not None
-        return dX
+        return dX.copy()  # the layer's buffer, which the next backward pass overwrites
 
     def trace(self, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01) -> Trace:
         """Every named matrix of one forward and backward pass, and the update W − η·dW.

@@ -20,6 +20,7 @@ from glassnet._validation import check_sample_weight, check_X, check_Y
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.progress import reporter
 from glassnet.schedules import Constant, Schedule, get_schedule
+from glassnet.threads import BlasThreads
 
 if TYPE_CHECKING:
     from glassnet.distributed import DataParallel
@@ -44,6 +45,7 @@ class History:
         self.stop_reason: str | None = None
         self.best_epoch: int | None = None
         self.seconds = 0.0
+        self.blas_threads: int | None = None  # BLAS threads the steps used (None: all)
 
     def append(self, values: dict[str, float]) -> None:
         for key, value in values.items():
@@ -91,6 +93,14 @@ def _accuracy(O: Array, Y: Array) -> float:
     if O.shape[1] > 1 and np.allclose(Y.sum(axis=1), 1):
         return float(np.mean(O.argmax(axis=1) == Y.argmax(axis=1)))
     return float(np.mean(np.all((O >= 0.5) == (Y >= 0.5), axis=1)))
+
+
+def _labels(Y: Array) -> Array | None:
+    """The class of each row (argmax), where Y holds one-hot (or probability) rows; None
+    where accuracy compares O ≥ 0.5 with Y ≥ 0.5 instead. Decided once per fit."""
+    if Y.shape[1] > 1 and np.allclose(Y.sum(axis=1), 1):
+        return Y.argmax(axis=1)
+    return None
 
 
 def fit(
@@ -193,21 +203,15 @@ def fit(
     callbacks = list(callbacks)
     if dp is not None and not dp.is_root:  # rank 0 alone prints and adds the L2 penalty
         alpha, verbose = 0.0, False
-    with dp.thread_limit() if dp is not None else contextlib.nullcontext():
-        return _Loop(net, opt, sched, lr0, alpha, rng, verbose, dp).run(
-            Xc,
-            Yc,
-            w,
-            Xv,
-            Yv,
-            epochs,
-            batch_size,
-            shuffle,
-            early_stopping,
-            patience,
-            min_delta,
-            callbacks,
-        )
+    loop = _Loop(net, opt, sched, lr0, alpha, rng, verbose, dp)
+    args = (Xc, Yc, w, Xv, Yv, epochs, batch_size, shuffle, early_stopping, patience, min_delta)
+    if dp is not None:  # one BLAS thread per rank: ranks × threads = cores
+        with dp.thread_limit():
+            return loop.run(*args, callbacks)
+    bs = Xc.shape[0] if batch_size is None else min(batch_size, Xc.shape[0])
+    with BlasThreads(net, bs) as threads:
+        loop.threads = threads
+        return loop.run(*args, callbacks)
 
 
 class _Loop:
@@ -226,12 +230,15 @@ class _Loop:
     ) -> None:
         self.net, self.opt, self.sched, self.lr0 = net, opt, sched, lr0
         self.alpha, self.rng, self.dp = alpha, rng, dp
+        self.threads: BlasThreads | None = None
         self.report = reporter(verbose)
         self.show_lr = not isinstance(sched, Constant)
         self.history = History()
         self.dropout_rng = rng if any(l.dropout for l in net.layers) else None
         if dp is not None and self.dropout_rng is not None:
             self.dropout_rng = dp.dropout_rng(rng)
+        self.labels: Array | None = None  # class of each row of Y, where Y holds one-hot rows
+        self.buffers: dict[int, tuple[Array, Array]] = {}  # batch size -> (Xb, Yb)
 
     def run(
         self,
@@ -253,6 +260,7 @@ class _Loop:
         bs = n if batch_size is None else min(batch_size, n)
         snapshot = net.P.copy()  # weights at the start of the epoch, in case the cost diverges
         best_P, best_loss, wait = None, math.inf, 0
+        self.labels = _labels(Y) if net.is_classifier else None
         t0 = time.perf_counter()
         self.report.start(epochs)
         try:
@@ -293,7 +301,7 @@ class _Loop:
                                 f"epochs; restored the weights of epoch {h.best_epoch}"
                             )
                             break
-                stop = any(cb(net, h) is True for cb in callbacks)
+                stop = bool(callbacks) and any(cb(net, h) is True for cb in callbacks)
                 if self.dp is not None:  # rank 0's callbacks decide for all
                     stop = self.dp.agree(stop)
                 if stop:
@@ -306,6 +314,7 @@ class _Loop:
                 net.P[...] = best_P
             self.report.stop()
             h.seconds = time.perf_counter() - t0
+            h.blas_threads = self.threads.choice if self.threads else None
         if h.stop_reason:
             self.report.message(h.stop_reason)
         return h
@@ -330,15 +339,18 @@ class _Loop:
     ) -> dict[str, float] | None:
         net, n = self.net, X.shape[0]
         total, correct = 0.0, 0.0
+        mean = net.reduction == "mean"
+        trial = self.threads.trial if self.threads else contextlib.nullcontext
         for b, start in enumerate(range(0, n, bs)):
             idx = order[start : start + bs]
             nb = len(idx)  # rows in the (global) batch
             scale = net._scale(nb, None if w is None else w[idx])
             if self.dp is not None:  # this rank's rows of the batch, scaled by 1/nb
                 idx, scale = self.dp.share(idx, scale)
-            Xb, Yb = X[idx], Y[idx]
-            C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
-            hits = _accuracy(net.layers[-1].A, Yb) * len(idx) if classify and len(idx) else 0.0
+            Xb, Yb = self._batch(X, Y, idx)
+            with trial():  # the first steps time one BLAS thread against all
+                C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
+            hits = self._hits(idx, Yb) if classify and len(idx) else 0.0
             if self.dp is not None:  # G is complete here: one Allreduce sums it over ranks
                 C, hits = self.dp.reduce(net.G, C, hits)
             if not math.isfinite(C):
@@ -350,12 +362,31 @@ class _Loop:
                 warnings.warn(self.history.stop_reason, DivergenceWarning, stacklevel=4)
                 return None
             self.opt.step(net.P, net.G)
-            total += C * nb if net.reduction == "mean" else C
+            total += C * nb if mean else C
             correct += hits
-        values = {"loss": total / n if net.reduction == "mean" else total}
+        values = {"loss": total / n if mean else total}
         if classify:
             values["accuracy"] = correct / n
         return values
+
+    def _hits(self, idx: np.ndarray[Any, Any], Yb: Array) -> float:
+        """How many rows of the batch the output O = A_L classifies right."""
+        O = self.net.layers[-1].A
+        if self.labels is not None:
+            return float(np.count_nonzero(O.argmax(axis=1) == self.labels[idx]))
+        return _accuracy(O, Yb) * len(idx)
+
+    def _batch(self, X: Array, Y: Array, idx: np.ndarray[Any, Any]) -> tuple[Array, Array]:
+        """Xb = X[idx], Yb = Y[idx], gathered into two buffers kept for this batch size."""
+        if len(idx) not in self.buffers:
+            self.buffers[len(idx)] = (
+                np.empty((len(idx), X.shape[1]), X.dtype),
+                np.empty((len(idx), Y.shape[1]), Y.dtype),
+            )
+        Xb, Yb = self.buffers[len(idx)]
+        X.take(idx, axis=0, out=Xb, mode="clip")  # "clip": no bounds check, no extra copy
+        Y.take(idx, axis=0, out=Yb, mode="clip")
+        return Xb, Yb
 
     def _validate(self, Xv: Array, Yv: Array) -> dict[str, float]:
         net = self.net

@@ -24,6 +24,7 @@ COMMANDS = {
     "evaluate": "glassnet.cli.evaluate",
     "export": "glassnet.cli.export",
     "gradcheck": "glassnet.cli.gradcheck",
+    "bench": "glassnet.cli.bench",
 }
 
 

@@ -1,0 +1,115 @@
+"""How many BLAS threads the training steps use: one for small products, else the faster.
+
+BLAS splits every matrix product between its threads and waits for the slowest. For a small
+product, waking a second thread costs more than it saves (BENCHMARKS.md: 2.5 ms against
+0.7 ms a step). For a big one it depends on the machine: on idle cores all threads are
+faster; on cores shared with other work, each product waits for a descheduled thread, and
+one thread can be ten times faster (a 784-256-128-10 epoch on 2 busy cores: 24-40 s with
+2 threads, 2.3-3.7 s with one). So a fit with big products times its first steps both ways
+and keeps the faster.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import time
+from collections.abc import Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from glassnet.network import Network
+
+# Below this many multiply-adds in every layer's product n·i·o, one thread.
+SMALL_PRODUCT = 2_000_000
+# Steps timed with one thread and with all, alternately, before the faster is kept (fewer
+# when one setting is clearly faster: a trial step on the slower setting costs time).
+TRIAL_STEPS = 3
+
+_controller: Any = None
+_NOTHING = contextlib.nullcontext()
+
+
+def _limit(threads: int) -> Any:
+    """Limit BLAS to ``threads``; the returned limiter's restore_original_limits() undoes it."""
+    global _controller
+    if _controller is None:  # finding the libraries takes ~0.5 ms: do it once
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=threads, user_api="blas")
+
+
+@contextlib.contextmanager
+def blas_threads(threads: int | None) -> Iterator[None]:
+    """Limit BLAS to ``threads`` inside the block (None: leave it alone)."""
+    if threads is None:
+        yield
+        return
+    limiter = _limit(threads)
+    try:
+        yield
+    finally:
+        limiter.restore_original_limits()
+
+
+class BlasThreads:
+    """The BLAS threads of one fit: ``with BlasThreads(net, batch_size) as threads:``.
+
+    ``choice`` is 1 or None (BLAS's own number); while ``trying``, wrap each step in
+    ``threads.trial()``, which alternates the two and then keeps the faster (median time).
+    """
+
+    def __init__(self, net: Network, batch_size: int) -> None:
+        largest = max(batch_size * l.fan_in * l.fan_out for l in net.layers)
+        self.choice: int | None = 1 if largest < SMALL_PRODUCT else None
+        self.times: dict[int | None, list[float]] | None = None
+        if largest >= SMALL_PRODUCT:
+            self.times = {1: [], None: []}
+        self._limiter: Any = None
+
+    @property
+    def trying(self) -> bool:
+        return self.times is not None
+
+    def _use(self, threads: int | None) -> None:
+        if self._limiter is not None:
+            self._limiter.restore_original_limits()
+            self._limiter = None
+        if threads is not None:
+            self._limiter = _limit(threads)
+
+    def __enter__(self) -> BlasThreads:  # noqa: PYI034 (Self needs Python 3.11)
+        self._use(self.choice)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._use(None)
+
+    def trial(self) -> contextlib.AbstractContextManager[None]:
+        """Around one step: while trying, time it with one thread or with all (alternately)
+        and keep the faster for the rest of the fit: after the first pair of steps if one is
+        1.5 times faster, else after TRIAL_STEPS of each."""
+        return self._timed() if self.times is not None else _NOTHING
+
+    @contextlib.contextmanager
+    def _timed(self) -> Iterator[None]:
+        assert self.times is not None
+        threads = 1 if len(self.times[1]) <= len(self.times[None]) else None
+        self._use(threads)
+        start = time.perf_counter()
+        yield
+        self.times[threads].append(time.perf_counter() - start)
+        if len(self.times[1]) != len(self.times[None]):
+            return  # decide after pairs only
+        one, every = (statistics.median(self.times[t]) for t in (1, None))
+        # a clear winner (1.5 times faster) after any pair; else the faster after TRIAL_STEPS
+        if len(self.times[None]) >= TRIAL_STEPS or max(one, every) >= 1.5 * min(one, every):
+            self.choice, self.times = (1 if one <= every else None), None
+            self._use(self.choice)
