@@ -29,8 +29,10 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -273,43 +275,7 @@ def _sklearn_run(config: str, opts: dict[str, Any]) -> dict[str, Any]:
     return {"value": (time.perf_counter() - start) / opts["epochs"]}
 
 
-# ---- onnxruntime: the same network as an ONNX graph -----------------------------------------
-
-
-def _onnx_graph(net: Any) -> bytes:
-    """MatMul, Add and Relu per layer, then ArgMax: the network's predict as an ONNX model.
-
-    Built here with onnx.helper (not glassnet's exporter), so that the benchmark needs only
-    the weights and measures onnxruntime, not an exporter.
-    """
-    from onnx import TensorProto, helper, numpy_helper
-
-    nodes, inits = [], []
-    A = "X"
-    for k, layer in enumerate(net.layers, start=1):
-        inits += [
-            numpy_helper.from_array(layer.W.astype(np.float32), f"W{k}"),
-            numpy_helper.from_array(layer.B.reshape(-1).astype(np.float32), f"B{k}"),
-        ]
-        nodes += [
-            helper.make_node("MatMul", [A, f"W{k}"], [f"XW{k}"]),
-            helper.make_node("Add", [f"XW{k}", f"B{k}"], [f"Z{k}"]),
-        ]
-        A = f"Z{k}"
-        if k < len(net.layers):
-            nodes.append(helper.make_node("Relu", [A], [f"A{k}"]))
-            A = f"A{k}"
-    nodes.append(helper.make_node("ArgMax", [A], ["label"], axis=1, keepdims=0))
-    graph = helper.make_graph(
-        nodes,
-        "glassnet",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, net.sizes[0]])],
-        [helper.make_tensor_value_info("label", TensorProto.INT64, [None])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return bytes(model.SerializeToString())
+# ---- onnxruntime: the same network exported to ONNX -----------------------------------------
 
 
 def _onnxruntime(config: str, opts: dict[str, Any]) -> dict[str, Any]:
@@ -320,9 +286,11 @@ def _onnxruntime(config: str, opts: dict[str, Any]) -> dict[str, Any]:
     net = gn.Network(SIZES[config], loss="cross_entropy", seed=opts["seed"])
     so = ort.SessionOptions()
     so.intra_op_num_threads = opts["peer_threads"]
-    session = ort.InferenceSession(_onnx_graph(net), so, providers=["CPUExecutionProvider"])
+    with tempfile.TemporaryDirectory() as folder:  # the network through glassnet's exporter
+        path = gn.export_onnx(net, Path(folder) / "net.onnx")
+        session = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
     X, _ = _synthetic(config)
-    label = session.run(None, {"X": X})[0]
+    label = session.run(None, {"X": X})[0].argmax(axis=1)  # probabilities -> classes
     agree = float(np.mean(label == net.predict(X)))
     value = _median_time(lambda: session.run(None, {"X": X}), opts["calls"]) * 1e3
     return {"value": value, "agreement": agree}
