@@ -11,12 +11,12 @@ from glassnet._version import __version__
 from glassnet.activations import Activation
 from glassnet.export import export_onnx
 from glassnet.gradcheck import GradcheckReport, gradcheck
+from glassnet.history import DivergenceWarning, History
 from glassnet.layers import Dense
 from glassnet.losses import Loss
 from glassnet.network import Network
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
 from glassnet.saving import load
-from glassnet.training import DivergenceWarning, History
 
 __all__ = [
     "SGD",

@@ -27,8 +27,8 @@ from glassnet.layers import Dense
 from glassnet.losses import REDUCTIONS, Loss, get_loss
 
 if TYPE_CHECKING:
+    from glassnet.history import History
     from glassnet.trace import Trace
-    from glassnet.training import History
 
 DTYPES = ("float32", "float64")
 

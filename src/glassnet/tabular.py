@@ -19,6 +19,7 @@ import numpy as np
 
 from glassnet._csv import Table
 from glassnet._typing import Array
+from glassnet.history import History
 from glassnet.metrics import (
     ClassificationReport,
     RegressionReport,
@@ -26,7 +27,6 @@ from glassnet.metrics import (
     regression_report,
 )
 from glassnet.network import Network
-from glassnet.training import History
 
 Index = np.ndarray[Any, np.dtype[np.intp]]  # row numbers
 

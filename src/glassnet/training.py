@@ -17,6 +17,7 @@ import numpy as np
 
 from glassnet._typing import Array, ArrayLike
 from glassnet._validation import check_sample_weight, check_X, check_Y
+from glassnet.history import DivergenceWarning, History
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.progress import reporter
 from glassnet.schedules import Constant, Schedule, get_schedule
@@ -27,51 +28,6 @@ if TYPE_CHECKING:
     from glassnet.network import Network
 
 Callback = Callable[["Network", "History"], Any]
-
-
-class DivergenceWarning(RuntimeWarning):
-    """The cost became NaN or infinite; training stopped and the weights were restored."""
-
-
-class History:
-    """Per-epoch records of a fit: ``history["loss"]``, ``history["val_loss"]``, ...
-
-    ``stop_reason`` says why training ended early (None when it ran all its epochs);
-    ``best_epoch`` is the epoch whose weights were kept by early stopping.
-    """
-
-    def __init__(self) -> None:
-        self.history: dict[str, list[float]] = {}
-        self.stop_reason: str | None = None
-        self.best_epoch: int | None = None
-        self.seconds = 0.0
-        self.blas_threads: int | None = None  # BLAS threads the steps used (None: all)
-
-    def append(self, values: dict[str, float]) -> None:
-        for key, value in values.items():
-            self.history.setdefault(key, []).append(value)
-
-    def __getitem__(self, key: str) -> list[float]:
-        return self.history[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.history
-
-    @property
-    def epochs(self) -> int:
-        return len(self.history.get("loss", []))
-
-    @property
-    def loss(self) -> list[float]:
-        return self.history.get("loss", [])
-
-    @property
-    def val_loss(self) -> list[float]:
-        return self.history.get("val_loss", [])
-
-    def __repr__(self) -> str:
-        last = {k: round(v[-1], 6) for k, v in self.history.items() if v}
-        return f"History(epochs={self.epochs}, last={last}, stop_reason={self.stop_reason!r})"
 
 
 def _split(
@@ -204,14 +160,33 @@ def fit(
     if dp is not None and not dp.is_root:  # rank 0 alone prints and adds the L2 penalty
         alpha, verbose = 0.0, False
     loop = _Loop(net, opt, sched, lr0, alpha, rng, verbose, dp)
-    args = (Xc, Yc, w, Xv, Yv, epochs, batch_size, shuffle, early_stopping, patience, min_delta)
+    bs = Xc.shape[0] if batch_size is None else min(batch_size, Xc.shape[0])
+    stopper = _EarlyStopping(patience, min_delta) if early_stopping else None
+    args = (Xc, Yc, w, Xv, Yv, epochs, bs, shuffle, stopper, callbacks)
     if dp is not None:  # one BLAS thread per rank: ranks × threads = cores
         with dp.thread_limit():
-            return loop.run(*args, callbacks)
-    bs = Xc.shape[0] if batch_size is None else min(batch_size, Xc.shape[0])
+            return loop.run(*args)
     with BlasThreads(net, bs) as threads:
         loop.threads = threads
-        return loop.run(*args, callbacks)
+        return loop.run(*args)
+
+
+class _EarlyStopping:
+    """Tracks the lowest val_loss and a copy of the weights that reached it."""
+
+    def __init__(self, patience: int, min_delta: float) -> None:
+        self.patience, self.min_delta = patience, min_delta
+        self.best_loss, self.wait = math.inf, 0
+        self.best_P: Array | None = None
+        self.best_epoch: int | None = None
+
+    def update(self, epoch: int, val_loss: float, P: Array) -> bool:
+        """Record one epoch; True once val_loss has not improved for ``patience`` epochs."""
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_P, self.best_epoch, self.wait = val_loss, P.copy(), epoch, 0
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
 
 
 class _Loop:
@@ -248,29 +223,24 @@ class _Loop:
         Xv: Array | None,
         Yv: Array | None,
         epochs: int,
-        batch_size: int | None,
+        bs: int,
         shuffle: bool,
-        early_stopping: bool,
-        patience: int,
-        min_delta: float,
+        stopper: _EarlyStopping | None,
         callbacks: list[Callback],
     ) -> History:
-        net, h = self.net, self.history
-        n = X.shape[0]
-        bs = n if batch_size is None else min(batch_size, n)
+        net, h, n = self.net, self.history, X.shape[0]
         snapshot = net.P.copy()  # weights at the start of the epoch, in case the cost diverges
-        best_P, best_loss, wait = None, math.inf, 0
         self.labels = _labels(Y) if net.is_classifier else None
         t0 = time.perf_counter()
         self.report.start(epochs)
         try:
-            for epoch in range(epochs):
+            for epoch in range(1, epochs + 1):
                 start = time.perf_counter()
-                self.opt.learning_rate = self.sched(epoch, self.lr0)
+                self.opt.learning_rate = self.sched(epoch - 1, self.lr0)
                 order = self.rng.permutation(n) if shuffle else np.arange(n)
                 snapshot[...] = net.P
                 values = self._epoch(X, Y, w, order, bs)
-                if values is None:
+                if values is None:  # the cost diverged
                     net.P[...] = snapshot
                     break
                 if Xv is not None and Yv is not None:
@@ -279,45 +249,43 @@ class _Loop:
                     values = self.dp.agree(values)
                 values["learning_rate"] = self.opt.learning_rate
                 h.append(values)
-                shown = (
-                    values
-                    if self.show_lr
-                    else {k: v for k, v in values.items() if k != "learning_rate"}
-                )
-                self.report.epoch(epoch + 1, epochs, shown, time.perf_counter() - start)
-                if early_stopping:
-                    if values["val_loss"] < best_loss - min_delta:
-                        best_P, best_loss, wait, h.best_epoch = (
-                            net.P.copy(),
-                            values["val_loss"],
-                            0,
-                            epoch + 1,
-                        )
-                    else:
-                        wait += 1
-                        if wait >= patience:
-                            h.stop_reason = (
-                                f"early stopping: val_loss did not improve for {patience} "
-                                f"epochs; restored the weights of epoch {h.best_epoch}"
-                            )
-                            break
-                stop = bool(callbacks) and any(cb(net, h) is True for cb in callbacks)
-                if self.dp is not None:  # rank 0's callbacks decide for all
-                    stop = self.dp.agree(stop)
-                if stop:
-                    h.stop_reason = f"stopped by a callback after epoch {epoch + 1}"
+                shown = {k: v for k, v in values.items() if self.show_lr or k != "learning_rate"}
+                self.report.epoch(epoch, epochs, shown, time.perf_counter() - start)
+                h.stop_reason = self._stop_reason(epoch, values, stopper, callbacks)
+                if h.stop_reason:
                     break
         except KeyboardInterrupt:
             h.stop_reason = f"interrupted (Ctrl-C) during epoch {h.epochs + 1}"
         finally:
-            if best_P is not None:
-                net.P[...] = best_P
+            if stopper is not None and stopper.best_P is not None:
+                net.P[...] = stopper.best_P
             self.report.stop()
             h.seconds = time.perf_counter() - t0
             h.blas_threads = self.threads.choice if self.threads else None
         if h.stop_reason:
             self.report.message(h.stop_reason)
         return h
+
+    def _stop_reason(
+        self,
+        epoch: int,
+        values: dict[str, float],
+        stopper: _EarlyStopping | None,
+        callbacks: list[Callback],
+    ) -> str | None:
+        """Why training stops after this epoch (early stopping, a callback), or None."""
+        if stopper is not None:
+            patience_ran_out = stopper.update(epoch, values["val_loss"], self.net.P)
+            self.history.best_epoch = stopper.best_epoch
+            if patience_ran_out:
+                return (
+                    f"early stopping: val_loss did not improve for {stopper.patience} epochs; "
+                    f"restored the weights of epoch {stopper.best_epoch}"
+                )
+        stop = any(cb(self.net, self.history) is True for cb in callbacks)
+        if self.dp is not None:  # rank 0's callbacks decide for all
+            stop = self.dp.agree(stop)
+        return f"stopped by a callback after epoch {epoch}" if stop else None
 
     def _epoch(
         self, X: Array, Y: Array, w: Array | None, order: np.ndarray[Any, Any], bs: int

@@ -24,8 +24,8 @@ from glassnet.cli._common import (
     positive_int,
     writing,
 )
+from glassnet.history import DivergenceWarning
 from glassnet.optimizers import OPTIMIZERS
-from glassnet.training import DivergenceWarning
 
 
 def add_parser(sub: Any) -> None:
