@@ -48,28 +48,12 @@ class SklearnSGD(SGD):
 
 class SklearnAdam(Adam):
     """scikit-learn's Adam: M and V as in ``gn.Adam``, then
-    P ← P − lr · √(1−β2^t)/(1−β1^t) · M / (√V + eps)  (eps added to √V, not to √V̂).
+    P ← P − lr · √(1−β2^t)/(1−β1^t) · M / (√V + eps)  (eps added to √V, not to √V̂),
+    which is Adam's step with eps added before the bias correction.
     """
 
     name = "sklearn_adam"
-
-    def _step(self, P: Array, G: Array) -> None:
-        b1, b2 = self.betas
-        if self.M is None or self.V is None or self.T is None:
-            self.M, self.V, self.T = np.zeros_like(P), np.zeros_like(P), np.empty_like(P)
-        M, V, T = self.M, self.V, self.T
-        M *= b1
-        M += (1 - b1) * G
-        V *= b2
-        np.multiply(G, G, out=T)
-        T *= 1 - b2
-        V += T
-        lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        np.sqrt(V, out=T)
-        T += self.eps
-        np.divide(M, T, out=T)
-        T *= lr_t
-        P -= T
+    eps_before_correction = True
 
 
 def initialize(net: Network, random_state: np.random.RandomState, logistic: list[bool]) -> None:

@@ -111,6 +111,9 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    # PyTorch adds eps to the bias-corrected sqrt(V / (1−β2^t)); scikit-learn adds it to
+    # sqrt(V) before the correction (its SklearnAdam sets this True).
+    eps_before_correction = False
 
     def __init__(
         self,
@@ -158,8 +161,12 @@ class Adam(Optimizer):
         T *= 1 - b2
         V += T  # V ← β2·V + (1−β2)·G²
         np.sqrt(V, out=T)
-        T /= root_bias2
-        T += self.eps  # sqrt(V / (1−β2^t)) + eps
+        if self.eps_before_correction:
+            T += self.eps
+            T /= root_bias2  # (sqrt(V) + eps) / sqrt(1−β2^t)
+        else:
+            T /= root_bias2
+            T += self.eps  # sqrt(V / (1−β2^t)) + eps
         np.divide(M, T, out=T)
         T *= step_size
         P -= T  # P ← P − lr · (M / (1−β1^t)) / (sqrt(V / (1−β2^t)) + eps)

@@ -16,6 +16,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet._typing import Array
+from glassnet.cli._common import positive_int
 
 FORMATS = ("text", "markdown", "html", "json")
 
@@ -32,16 +33,6 @@ def positive_ints(text: str) -> list[int]:
             f"got {text!r}"
         )
     return sizes
-
-
-def positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return n
 
 
 def add_parser(sub: Any) -> None:
