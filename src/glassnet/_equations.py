@@ -74,15 +74,6 @@ def _paren(term: str) -> str:
     return term
 
 
-# C'(O) for each cost, summed over the batch (the mean divides by n)
-C_PRIME = {
-    "mse": "O − Y",
-    "cross_entropy": "−Y / O",
-    "binary_cross_entropy": "(O − Y) / (O(1 − O))",
-}
-FUSED = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
-
-
 def _cost_equation(net: Network, O: str) -> str:
     """``C = (1/n) Σ ...``: the loss's equation, with 1/n for a mean and O by its display name."""
     equation = net.loss.equation or f"C = {net.loss.name}(O, Y)"
@@ -95,11 +86,11 @@ def _output_error(net: Network, E: str, O: str, Z: str) -> str:
     """``Eo = (O − Y) * R'(Zo)``; fused ``Eo = (O − Y)`` for softmax + cross-entropy and
     sigmoid + binary cross-entropy; a mean divides by n.
     """
-    f, loss = net.output_activation, net.loss.name
+    f, loss = net.output_activation, net.loss
     per_n = " / n" if net.reduction == "mean" else ""
-    if FUSED.get(loss) == f.name:
+    if loss.is_fused(f):
         return _rename_O(f"{E} = (O − Y){per_n}", O)
-    c_prime = C_PRIME.get(loss, "C'(O)")
+    c_prime = loss.c_prime
     if isinstance(f, Identity):
         return _rename_O(f"{E} = {_paren(c_prime)}{per_n}", O)
     return _rename_O(f"{E} = " + _times_df(f, c_prime, Z) + per_n, O)

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from glassnet import _render
-from glassnet._equations import FUSED
 from glassnet._typing import Array
 from glassnet.activations import Identity, Softmax
+from glassnet.losses import get_loss
 
 if TYPE_CHECKING:
     from glassnet.trace import Trace
@@ -70,9 +70,11 @@ def _narrative(tr: Trace, values: bool, full: bool) -> str:
     ]
     O, Y, Z, E = tr[f"A{L}"], tr["Y"], tr[f"Z{L}"], tr[f"E{L}"]
     f = acts[-1]
-    fused = FUSED.get(tr.loss) == f.name
+    loss = get_loss(tr.loss)
+    fused = loss.is_fused(f)
     per_n = [] if tr.reduction == "sum" else ["/", str(tr.n_samples)]
-    if fused or (tr.loss == "mse" and not isinstance(f, Softmax)):
+    # the numbers are plugged in where C'(O) is O − Y (mse) or the error is fused
+    if fused or (loss.c_prime == "O − Y" and not isinstance(f, Softmax)):
         plug(f"{nm('A', L)} − Y", O, "−", Y, "=", O - Y)
         blank = equation(f"E{L}")
         if isinstance(f, Identity) or fused:

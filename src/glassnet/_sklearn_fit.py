@@ -31,7 +31,7 @@ def fit_lbfgs(est: Any, X: Array, Y: Array, w: Array | None) -> None:
             "in one process)"
         )
     net = est.network_
-    Xc, Yc, scale = net._check(X, Y, w)
+    Xc, Yc, scale = net.check(X, Y, w)
     sw_sum = X.shape[0] if w is None else float(np.sum(w))
     callbacks = list(est.callbacks or ())
 

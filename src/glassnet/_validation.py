@@ -96,36 +96,12 @@ def check_Y(net: Network, Y: Any, n: int, name: str = "Y") -> Array:
         )
     if not np.isfinite(T).all():
         raise ValueError(_where_not_finite(name, T))
-    labels = net.loss.name == "cross_entropy" and (T.ndim == 1 or (T.shape[1] == 1 and o > 1))
-    if labels:
-        return _one_hot(T.reshape(-1), o, net.dtype, name)
-    if T.ndim == 1:
-        T = T.reshape(-1, 1)
+    T = net.loss.targets(T, o, net.dtype, name)  # labels become one-hot for cross_entropy
     if T.shape[1] != o:
         raise ValueError(
             f"layer {L}: {name} is {T.shape} but O is ({n}, {o}) (W{L} is "
             f"{net.layers[-1].W.shape}): give {o} target columns per row"
         )
-    if net.loss.name == "binary_cross_entropy" and ((T < 0) | (T > 1)).any():
-        raise ValueError(f"{name} must lie in [0, 1] for binary_cross_entropy")
-    return np.ascontiguousarray(T, dtype=net.dtype)
-
-
-def _one_hot(labels: np.ndarray[Any, Any], o: int, dtype: np.dtype[Any], name: str) -> Array:
-    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
-        raise ValueError(
-            f"{name} holds non-integer values, but cross_entropy takes integer class labels "
-            f"0..{o - 1} or one-hot rows of {o} columns"
-        )
-    ints = labels.astype(np.int64)
-    bad = (ints < 0) | (ints >= o)
-    if bad.any():
-        raise ValueError(
-            f"{name} holds label {ints[bad][0]} at row {np.argmax(bad)}, outside 0..{o - 1}: "
-            f"the output layer has {o} units, one per class"
-        )
-    T = np.zeros((labels.shape[0], o), dtype=dtype)
-    T[np.arange(labels.shape[0]), ints] = 1
     return T
 
 

@@ -99,7 +99,7 @@ def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -
         A = _activation(layer.activation, Z, f"A{l}", node, const, opset)
     if net.is_classifier:
         output = "probabilities"
-        if net.loss.name == "binary_cross_entropy" and net.sizes[-1] == 1:
+        if net.loss.n_classes(net.sizes[-1]) != net.sizes[-1]:
             # one sigmoid unit = P(second class); give both columns, like predict_proba
             one_minus = node("Sub", [const("one", 1.0), A], "P0")
             A = node("Concat", [one_minus, A], "P01", axis=1)

@@ -100,13 +100,13 @@ def gradcheck(
     table. ``net`` itself is not changed: the check runs on a float64 copy.
     """
     net64 = net.astype("float64")
-    Xc, Yc, scale = net64._check(X, Y)
+    Xc, Yc, scale = net64.check(X, Y)
     net64.loss_and_gradient(Xc, Yc, scale)
     G = net64.G.copy()
 
     def cost() -> float:
-        net64._forward(Xc)
-        return net64._cost(Yc, scale)
+        net64.propagate(Xc)
+        return net64.last_cost(Yc, scale)
 
     G_num = _numeric(cost, net64.P, h)
     checks = []
@@ -119,8 +119,8 @@ def gradcheck(
         checks.append(_compare(f"dW{layer.index}", g_W, n_W, rtol, atol))
         checks.append(_compare(f"dB{layer.index}", g_B, n_B, rtol, atol))
     if input_gradient:
-        net64._forward(Xc)
-        dX = net64._backward(Yc, scale, need_dX=True)
+        net64.propagate(Xc)
+        dX = net64.backpropagate(Yc, scale, need_dX=True)
         assert dX is not None
         checks.append(_compare("dX", dX, _numeric(cost, Xc, h), rtol, atol))
     return GradcheckReport(checks, h, rtol, atol)

@@ -8,7 +8,7 @@ lives here, and ``dW = A.T @ E`` stays exactly as in the tutorial.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -26,12 +26,53 @@ def _logsumexp(Z: Array) -> Array:
 
 
 class Loss:
-    """Base class: C = Σ_i scale_i · c(O_i, Y_i); E = dC/dZ."""
+    """Base class: C = Σ_i scale_i · c(O_i, Y_i); E = dC/dZ.
+
+    A loss knows everything about itself, so that no other module branches on its name:
+    its cost and C'(O) (``cost``, ``dO``), the output error and whether it fuses with an
+    output activation (``error``, ``fused_output``), the equations the trace prints
+    (``equation``, ``c_prime``), how targets are checked and encoded (``targets``), what a
+    prediction is (``predict``, ``probabilities``) and what example targets look like
+    (``example_targets``). Subclass it to add a loss; pass an instance wherever a name is
+    accepted.
+    """
 
     name: ClassVar[str] = "loss"
     default_output: ClassVar[str] = "identity"
-    equation: ClassVar[str] = ""
+    equation: ClassVar[str] = ""  # the cost, summed over the batch: "C = Σ ½‖O − Y‖²"
+    c_prime: ClassVar[str] = "C'(O)"  # dC/dO summed over the batch, as the trace writes it
+    # the output activation with which E = dC/dZ collapses to scale · (O − Y), if any
+    fused_output: ClassVar[str | None] = None
     classification: ClassVar[bool] = False
+
+    def is_fused(self, f: Activation) -> bool:
+        """True when the output error with activation f is the fused EL = scale · (O − Y)."""
+        return self.fused_output is not None and f.name == self.fused_output
+
+    def targets(self, T: Array, o: int, dtype: np.dtype[Any], name: str = "Y") -> Array:
+        """Y as (n, o) targets of ``dtype`` from the checked numeric array T (1-D or 2-D).
+
+        The base rule: a 1-D T is one column. The caller checks the number of columns;
+        subclasses encode labels (cross_entropy) or check the range (binary_cross_entropy).
+        """
+        return np.ascontiguousarray(T.reshape(-1, 1) if T.ndim == 1 else T, dtype=dtype)
+
+    def predict(self, O: Array) -> Array:
+        """What the network predicts from O: O itself for a regression loss."""
+        return O
+
+    def probabilities(self, O: Array) -> Array:
+        """Class probabilities (n, k) from O, for a classification loss: O itself."""
+        return O
+
+    def n_classes(self, o: int) -> int:
+        """How many classes (probability columns) an o-unit output layer gives: o."""
+        return o
+
+    def example_targets(self, rng: np.random.Generator, n: int, o: int) -> Array:
+        """n random target rows for an o-unit output, as the loss expects them (demos,
+        gradient checks)."""
+        return rng.standard_normal((n, o))
 
     def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
         """C = Σ_i scale_i · c(O_i, Y_i)."""
@@ -42,13 +83,18 @@ class Loss:
         raise NotImplementedError
 
     def error(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> Array:
-        """EL = C'(O) * f'(ZL): the output layer error."""
+        """EL = C'(O) * f'(ZL): the output layer error; fused EL = scale · (O − Y) where
+        ``is_fused(f)`` (the subclass's docstring says why that is exact)."""
+        if self.is_fused(f):
+            return scale * (O - Y)
         return f.backward(self.dO(O, Y, scale), Z, O)
 
     def error_into(
         self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array, out: Array
     ) -> Array:
         """EL, written into ``out`` (the training step's buffer); same rule as ``error``."""
+        if self.is_fused(f):
+            return _fused(O, Y, scale, out)
         out[...] = self.error(Z, O, Y, f, scale)
         return out
 
@@ -66,6 +112,7 @@ class MSE(Loss):
     name = "mse"
     default_output = "identity"
     equation = "C = Σ ½‖O − Y‖²"
+    c_prime = "O − Y"
 
     def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
         D = O - Y
@@ -96,7 +143,24 @@ class CrossEntropy(Loss):
     name = "cross_entropy"
     default_output = "softmax"
     equation = "C = −Σ Y · log O"
+    c_prime = "−Y / O"
+    fused_output = "softmax"
     classification = True
+
+    def targets(self, T: Array, o: int, dtype: np.dtype[Any], name: str = "Y") -> Array:
+        """Integer labels 0..o−1, shape (n,) or (n, 1), become one-hot rows; (n, o) one-hot
+        or probability rows are kept."""
+        if T.ndim == 1 or (T.shape[1] == 1 and o > 1):
+            return _one_hot(T.reshape(-1), o, dtype, name)
+        return super().targets(T, o, dtype, name)
+
+    def predict(self, O: Array) -> Array:
+        """The class of each row: argmax over O's columns."""
+        return np.argmax(O, axis=1)
+
+    def example_targets(self, rng: np.random.Generator, n: int, o: int) -> Array:
+        """One-hot rows of random classes."""
+        return np.eye(o)[rng.integers(0, o, n)]
 
     def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
         if isinstance(f, Softmax):
@@ -110,18 +174,6 @@ class CrossEntropy(Loss):
     def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
         return -scale * Y / np.clip(O, EPS, None)
 
-    def error(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> Array:
-        if isinstance(f, Softmax):
-            return scale * (O - Y)
-        return super().error(Z, O, Y, f, scale)
-
-    def error_into(
-        self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array, out: Array
-    ) -> Array:
-        if isinstance(f, Softmax):
-            return _fused(O, Y, scale, out)
-        return super().error_into(Z, O, Y, f, scale, out)
-
 
 class BinaryCrossEntropy(Loss):
     """C = −Σ_i scale_i · Σ_k [Y log O + (1 − Y) log(1 − O)], for sigmoid outputs.
@@ -134,7 +186,32 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     default_output = "sigmoid"
     equation = "C = −Σ [Y · log O + (1 − Y) · log(1 − O)]"
+    c_prime = "(O − Y) / (O(1 − O))"
+    fused_output = "sigmoid"
     classification = True
+
+    def targets(self, T: Array, o: int, dtype: np.dtype[Any], name: str = "Y") -> Array:
+        """Targets in [0, 1], one column per output unit."""
+        if ((T < 0) | (T > 1)).any():
+            raise ValueError(f"{name} must lie in [0, 1] for binary_cross_entropy")
+        return super().targets(T, o, dtype, name)
+
+    def predict(self, O: Array) -> Array:
+        """0/1 per output unit: O ≥ 0.5."""
+        return (O >= 0.5).astype(np.int64)
+
+    def probabilities(self, O: Array) -> Array:
+        """One sigmoid unit gives P(second class): the columns [1 − O, O]; more units are
+        independent probabilities, kept as they are."""
+        return np.hstack([1 - O, O]) if O.shape[1] == 1 else O
+
+    def n_classes(self, o: int) -> int:
+        """One sigmoid unit tells two classes apart; more units are o yes/no outputs."""
+        return 2 if o == 1 else o
+
+    def example_targets(self, rng: np.random.Generator, n: int, o: int) -> Array:
+        """Random 0/1 targets."""
+        return rng.integers(0, 2, (n, o)).astype(float)
 
     def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
         if isinstance(f, Sigmoid):
@@ -147,18 +224,6 @@ class BinaryCrossEntropy(Loss):
     def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
         Oc = np.clip(O, EPS, 1 - EPS)
         return scale * (Oc - Y) / (Oc * (1 - Oc))
-
-    def error(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> Array:
-        if isinstance(f, Sigmoid):
-            return scale * (O - Y)
-        return super().error(Z, O, Y, f, scale)
-
-    def error_into(
-        self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array, out: Array
-    ) -> Array:
-        if isinstance(f, Sigmoid):
-            return _fused(O, Y, scale, out)
-        return super().error_into(Z, O, Y, f, scale, out)
 
 
 def _fused(O: Array, Y: Array, scale: float | Array, out: Array) -> Array:
@@ -180,6 +245,7 @@ class Huber(Loss):
     name = "huber"
     default_output = "identity"
     equation = "C = Σ h(O − Y), h(r) = ½r² if |r| ≤ δ else δ(|r| − ½δ)"
+    c_prime = "clip(O − Y, −δ, δ)"
 
     def __init__(self, delta: float = 1.0) -> None:
         if not delta > 0:
@@ -210,6 +276,18 @@ class Poisson(Loss):
     name = "poisson"
     default_output = "exp"
     equation = "C = Σ [Y · log(Y / O) − Y + O]"
+    c_prime = "1 − Y / O"
+    fused_output = "exp"
+
+    def targets(self, T: Array, o: int, dtype: np.dtype[Any], name: str = "Y") -> Array:
+        """Non-negative targets (counts or rates)."""
+        if (T < 0).any():
+            raise ValueError(f"{name} must be non-negative for the poisson loss (counts or rates)")
+        return super().targets(T, o, dtype, name)
+
+    def example_targets(self, rng: np.random.Generator, n: int, o: int) -> Array:
+        """Random counts."""
+        return rng.poisson(2.0, (n, o)).astype(float)
 
     def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
         log_O = Z if isinstance(f, Exp) else np.log(np.clip(O, EPS, None))
@@ -220,10 +298,24 @@ class Poisson(Loss):
     def dO(self, O: Array, Y: Array, scale: float | Array) -> Array:
         return scale * (1 - Y / np.clip(O, EPS, None))
 
-    def error(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> Array:
-        if isinstance(f, Exp):
-            return scale * (O - Y)
-        return super().error(Z, O, Y, f, scale)
+
+def _one_hot(labels: Array, o: int, dtype: np.dtype[Any], name: str) -> Array:
+    """Integer class labels 0..o−1 as one-hot rows (n, o)."""
+    if labels.dtype.kind == "f" and not np.all(labels == np.round(labels)):
+        raise ValueError(
+            f"{name} holds non-integer values, but cross_entropy takes integer class labels "
+            f"0..{o - 1} or one-hot rows of {o} columns"
+        )
+    ints = labels.astype(np.int64)
+    bad = (ints < 0) | (ints >= o)
+    if bad.any():
+        raise ValueError(
+            f"{name} holds label {ints[bad][0]} at row {np.argmax(bad)}, outside 0..{o - 1}: "
+            f"the output layer has {o} units, one per class"
+        )
+    T = np.zeros((labels.shape[0], o), dtype=dtype)
+    T[np.arange(labels.shape[0]), ints] = 1
+    return T
 
 
 LOSSES: dict[str, type[Loss]] = {

@@ -128,9 +128,13 @@ class Network:
 
         Shapes: X (n, sizes[0]) -> O (n, sizes[-1]).
         """
-        return self._forward(check_X(self, X))
+        return self.propagate(check_X(self, X))
 
-    def _forward(
+    # The engine's interface: what the training loop, the trace, gradcheck and the
+    # scikit-learn adapters drive. X and Y are already checked (``check``); every layer keeps
+    # its X, Z, A (and E after backpropagate), so a caller can read them off ``layers``.
+
+    def propagate(
         self, X: Array, rng: np.random.Generator | None = None, reuse: bool = False
     ) -> Array:
         """A0 = X; Al = f_l(A(l-1) @ Wl + Bl) for each layer; dropout when ``rng`` is given.
@@ -142,7 +146,7 @@ class Network:
             A = layer.forward(A, rng, reuse)
         return A
 
-    def _backward(self, Y: Array, scale: float | Array, need_dX: bool = False) -> Array | None:
+    def backpropagate(self, Y: Array, scale: float | Array, need_dX: bool = False) -> Array | None:
         """EL = C'(O) * f'(ZL); El = (E(l+1) @ W(l+1).T) * f'(Zl); dWl = A(l-1).T @ El.
 
         Fills the flat gradient ``G`` (every dW and dB). Returns dX = E1 @ W1.T if asked
@@ -157,13 +161,13 @@ class Network:
             dA = layer.backward(dA, need_dX=layer.index > 1 or need_dX)
         return dA
 
-    def _scale(self, n: int, w: Array | None) -> float | Array:
+    def batch_scale(self, n: int, w: Array | None) -> float | Array:
         """1/n for a mean, 1 for a sum; with sample weights w, the column w/Σw or w."""
         if w is None:
             return 1.0 / n if self.reduction == "mean" else 1.0
         return w / w.sum() if self.reduction == "mean" else w
 
-    def _cost(self, Y: Array, scale: float | Array) -> float:
+    def last_cost(self, Y: Array, scale: float | Array) -> float:
         """C of the last forward pass."""
         out = self.layers[-1]
         return self.loss.cost(out.Z, out.A, Y, out.activation, scale)
@@ -181,9 +185,9 @@ class Network:
         Every layer's Z, A and E are written into its buffers (see Dense): one training
         step allocates nothing but what the cost needs.
         """
-        self._forward(X, rng, reuse=True)
-        C = self._cost(Y, scale)
-        self._backward(Y, scale)
+        self.propagate(X, rng, reuse=True)
+        C = self.last_cost(Y, scale)
+        self.backpropagate(Y, scale)
         if alpha:
             C += 0.5 * alpha * float(np.dot(self.P * self.weight_mask, self.P))
             self.G += alpha * self.weight_mask * self.P
@@ -191,22 +195,25 @@ class Network:
 
     # ---- the public, checked entry points ------------------------------------------------
 
-    def _check(
+    def check(
         self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None
     ) -> tuple[Array, Array, float | Array]:
+        """(X, Y, scale) checked for this network: X (n, i) and Y (n, o) of its dtype, and
+        the scale of each row's cost (``batch_scale``). Raises ValueError naming what is wrong.
+        """
         Xc = check_X(self, X)
         Yc = check_Y(self, Y, Xc.shape[0])
         w = check_sample_weight(sample_weight, Xc.shape[0], self.dtype)
-        return Xc, Yc, self._scale(Xc.shape[0], w)
+        return Xc, Yc, self.batch_scale(Xc.shape[0], w)
 
     def cost(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """C = Σ_i scale_i · c(O_i, Y_i): the mean (or summed) cost over the batch.
 
         Shapes: X (n, sizes[0]), Y (n, sizes[-1]) or integer labels (n,) -> float.
         """
-        Xc, Yc, scale = self._check(X, Y, sample_weight)
-        self._forward(Xc)
-        return self._cost(Yc, scale)
+        Xc, Yc, scale = self.check(X, Y, sample_weight)
+        self.propagate(Xc)
+        return self.last_cost(Yc, scale)
 
     def gradients(
         self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None
@@ -215,7 +222,7 @@ class Network:
 
         Shapes: each dWl like Wl, each dBl like Bl.
         """
-        Xc, Yc, scale = self._check(X, Y, sample_weight)
+        Xc, Yc, scale = self.check(X, Y, sample_weight)
         self.loss_and_gradient(Xc, Yc, scale)
         return [(layer.dW.copy(), layer.dB.copy()) for layer in self.layers]
 
@@ -224,9 +231,9 @@ class Network:
 
         Shapes: X (n, sizes[0]) -> dX (n, sizes[0]).
         """
-        Xc, Yc, scale = self._check(X, Y)
-        self._forward(Xc)
-        dX = self._backward(Yc, scale, need_dX=True)
+        Xc, Yc, scale = self.check(X, Y)
+        self.propagate(Xc)
+        dX = self.backpropagate(Yc, scale, need_dX=True)
         assert dX is not None
         return dX.copy()  # the layer's buffer, which the next backward pass overwrites
 
@@ -246,12 +253,7 @@ class Network:
 
         Shapes: X (n, sizes[0]) -> (n,) labels, (n, o) 0/1, or O (n, o).
         """
-        O = self.forward(X)
-        if self.loss.name == "cross_entropy":
-            return np.argmax(O, axis=1)
-        if self.loss.name == "binary_cross_entropy":
-            return (O >= 0.5).astype(np.int64)
-        return O
+        return self.loss.predict(self.forward(X))
 
     def fit(self, X: ArrayLike, Y: ArrayLike, **options: Any) -> History:
         """Train by minibatch gradient descent: P ← P − learning_rate · G (or an optimizer's
@@ -300,13 +302,7 @@ class Network:
         new.dtype = np.dtype(dtype)
         new.P, new.G = self.P.astype(dtype), np.zeros_like(self.P, dtype=dtype)
         new.weight_mask = self.weight_mask.astype(dtype)
-        for layer, (W, B), (dW, dB) in zip(
-            new.layers,
-            parameters.views(new.P, new.sizes),
-            parameters.views(new.G, new.sizes),
-            strict=True,
-        ):
-            layer.W, layer.B, layer.dW, layer.dB = W, B, dW, dB
+        new._bind_views()
         return new
 
     def __repr__(self) -> str:
@@ -322,6 +318,10 @@ class Network:
         """After unpickling or deepcopy, make each W, B, dW, dB a view of P and G again
         (pickle copies every view on its own, so an update of P would no longer reach W)."""
         self.__dict__.update(state)
+        self._bind_views()
+
+    def _bind_views(self) -> None:
+        """Each layer's W, B, dW, dB as views of P and G (see glassnet.parameters)."""
         for layer, (W, B), (dW, dB) in zip(
             self.layers,
             parameters.views(self.P, self.sizes),

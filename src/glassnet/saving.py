@@ -266,7 +266,7 @@ def _check_extras(
             )
     labels = extras.get("class_labels")
     if labels is not None:
-        n_labels = 2 if n_out == 1 and loss == "binary_cross_entropy" else n_out
+        n_labels = LOSSES[loss]().n_classes(n_out)
         if (
             not isinstance(labels, list)
             or len(labels) != n_labels

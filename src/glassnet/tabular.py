@@ -246,10 +246,10 @@ def outputs(net: Network, X: Array) -> Array:
     """What the network says for raw rows X, in the target's own terms: class probabilities
     (n, k) for a classifier, values (n, o) in the target's units for a regressor."""
     O = net.forward(scale_inputs(net, X))
-    if net.loss.name == "binary_cross_entropy" and O.shape[1] == 1:
-        return np.hstack([1 - O, O])  # P(first label), P(second label)
+    if net.is_classifier:
+        return net.loss.probabilities(O)  # one sigmoid unit: P(first label), P(second label)
     s = net.metadata.get("target_scaling")
-    if s and not net.is_classifier:
+    if s:
         return O * np.asarray(s["scale"]) + np.asarray(s["mean"])
     return O
 
@@ -264,8 +264,7 @@ def labels_of(net: Network) -> list[Any]:
     labels = net.metadata.get("class_labels")
     if labels:
         return list(labels)
-    k = net.sizes[-1]
-    return list(range(2 if k == 1 else k))
+    return list(range(net.loss.n_classes(net.sizes[-1])))
 
 
 def label_indices(net: Network, y: Sequence[str], lines: Sequence[int], where: str) -> Index:

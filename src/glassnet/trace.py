@@ -4,7 +4,7 @@ The seed's table (X, Wh, Bh, Zh, H, Wo, Bo, Zo, O), its errors (Eo, Eh), the der
 the cost (dWo, dWh, dBo, dBh) and gradient descent's new weights, for any network: each with
 its name, a description, the equation that made it in the seed's notation, and its values.
 
-The trace drives the real network (``Network._forward``, ``_cost``, ``_backward``) and copies
+The trace drives the real network (``Network.propagate``, ``last_cost``, ``backpropagate``) and copies
 what the layers hold as soon as each pass ends, so every shape is read from a real array,
 never typed by hand. Names: the seed's for a network with one hidden layer (``Zh``, ``H``,
 ``Eo``); the indexed names (``Z1``, ``A1``, ``E2``) for any depth, always available as
@@ -229,7 +229,7 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
     learning_rate = float(learning_rate)
     if not np.isfinite(learning_rate):
         raise ValueError(f"learning_rate must be a finite number, got {learning_rate}")
-    Xc, Yc, scale = net._check(X, Y)
+    Xc, Yc, scale = net.check(X, Y)
     L = len(net.layers)
     names = [_layer_names(l, L) for l in range(1, L + 1)]
     out = names[-1]
@@ -244,7 +244,7 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
     steps = [TraceStep("input", "X", "Input", "given", _copy(Xc), ("A0",))]
 
     # forward: copied now, before the backward pass may reuse any buffer
-    net._forward(Xc)
+    net.propagate(Xc)
     for layer in net.layers:
         l, f, role = layer.index, layer.activation, _role(layer.index, L)
         W, B, Z, A = (name(l, k) for k in ("W", "B", "Z", "A"))
@@ -256,11 +256,11 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
         shapes = f"{layer.A.shape} = {f.symbol}({layer.Z.shape})"
         add("forward", l, "A", f"{role} activations", _apply(f, A, Z), layer.A, shapes)
     steps.append(TraceStep("target", "Y", "Targets", "given", _copy(Yc)))
-    C = net._cost(Yc, scale)
+    C = net.last_cost(Yc, scale)
     equation = _cost_equation(net, out["A"][0])
     steps.append(TraceStep("cost", "C", "Cost", equation, np.asarray(C, dtype=net.dtype)))
 
-    net._backward(Yc, scale)
+    net.backpropagate(Yc, scale)
     for layer in reversed(net.layers):
         l, f = layer.index, layer.activation
         shapes = str(layer.E.shape)

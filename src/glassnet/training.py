@@ -312,7 +312,7 @@ class _Loop:
         for b, start in enumerate(range(0, n, bs)):
             idx = order[start : start + bs]
             nb = len(idx)  # rows in the (global) batch
-            scale = net._scale(nb, None if w is None else w[idx])
+            scale = net.batch_scale(nb, None if w is None else w[idx])
             if self.dp is not None:  # this rank's rows of the batch, scaled by 1/nb
                 idx, scale = self.dp.share(idx, scale)
             Xb, Yb = self._batch(X, Y, idx)
@@ -358,8 +358,8 @@ class _Loop:
 
     def _validate(self, Xv: Array, Yv: Array) -> dict[str, float]:
         net = self.net
-        O = net._forward(Xv)
-        values = {"val_loss": net._cost(Yv, net._scale(Xv.shape[0], None))}
+        O = net.propagate(Xv)
+        values = {"val_loss": net.last_cost(Yv, net.batch_scale(Xv.shape[0], None))}
         if net.is_classifier:
             values["val_accuracy"] = _accuracy(O, Yv)
         return values

@@ -148,7 +148,7 @@ def test_five_optimizer_steps(ours, theirs) -> None:  # type: ignore[no-untyped-
     tnet = torch_net(net)
     linears = [m for m in tnet if isinstance(m, torch.nn.Linear)]
     opt, topt = ours(), theirs(tnet.parameters())
-    Xc, Yc, scale = net._check(X, Y)
+    Xc, Yc, scale = net.check(X, Y)
     for _ in range(5):
         net.loss_and_gradient(Xc, Yc, scale)
         opt.step(net.P, net.G)

@@ -129,7 +129,7 @@ def test_sample_weight_two_equals_a_duplicated_row(rng: np.random.Generator) -> 
 def test_alpha_adds_the_l2_gradient(rng: np.random.Generator) -> None:
     X, Y = rng.standard_normal((6, 3)), rng.standard_normal((6, 2))
     net = gn.Network([3, 4, 2], dtype="float64")
-    Xc, Yc, scale = net._check(X, Y)
+    Xc, Yc, scale = net.check(X, Y)
     C0 = net.loss_and_gradient(Xc, Yc, scale)
     G0 = net.G.copy()
     C1 = net.loss_and_gradient(Xc, Yc, scale, alpha=0.3)
@@ -142,7 +142,7 @@ def test_dropout_only_while_training(rng: np.random.Generator) -> None:
     X = rng.standard_normal((50, 4))
     net = gn.Network([4, 64, 2], dropout=0.5, seed=0)
     np.testing.assert_array_equal(net.forward(X), net.forward(X))  # deterministic at predict
-    A_train = net._forward(net._check(X, np.zeros((50, 2)))[0], np.random.default_rng(0))
+    A_train = net.propagate(net.check(X, np.zeros((50, 2)))[0], np.random.default_rng(0))
     mask = net.layers[0].mask
     assert not np.allclose(A_train, net.forward(X))
     assert mask is not None

@@ -118,14 +118,7 @@ def build(args: argparse.Namespace) -> tuple[gn.Network, Array, Array]:
         return net, x, np.hstack([2 * x, x / 2 + 0.5])
     rng = np.random.default_rng(0 if args.seed is None else args.seed)
     X = rng.standard_normal((n, sizes[0]))
-    o = sizes[-1]
-    if net.loss.name == "cross_entropy":
-        Y = np.eye(o)[rng.integers(0, o, n)]
-    elif net.loss.name == "binary_cross_entropy":
-        Y = rng.integers(0, 2, (n, o)).astype(float)
-    else:
-        Y = rng.standard_normal((n, o))
-    return net, X, Y
+    return net, X, net.loss.example_targets(rng, n, sizes[-1])
 
 
 def run(args: argparse.Namespace) -> int:

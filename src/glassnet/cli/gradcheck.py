@@ -67,13 +67,7 @@ def run(args: argparse.Namespace) -> int:
         what = repr(net)
     rng = np.random.default_rng(args.seed)
     X = rng.standard_normal((args.samples, net.sizes[0]))
-    o = net.sizes[-1]
-    if net.loss.name == "cross_entropy":
-        Y = rng.integers(0, o, args.samples)
-    elif net.loss.name == "binary_cross_entropy":
-        Y = rng.integers(0, 2, (args.samples, o)).astype(float)
-    else:
-        Y = rng.standard_normal((args.samples, o))
+    Y = net.loss.example_targets(rng, args.samples, net.sizes[-1])
     print(f"gradcheck of {what}")
     print(f"on {args.samples} random rows, {net.n_params} parameters\n")
     report = gn.gradcheck(net, X, Y)
