@@ -156,7 +156,7 @@ def test_attributes_and_predictions(iris: Any) -> None:
     assert len(clf.loss_curve_) == clf.n_iter_ == 30 and clf.t_ == 30 * 150
     assert clf.validation_scores_ is None and clf.best_validation_score_ is None
     P = clf.predict_proba(X)
-    assert P.shape == (150, 3) and P.dtype == np.float32
+    assert P.shape == (150, 3) and P.dtype == np.float64  # float64 iris: computed in float64
     assert_allclose(P.sum(axis=1), 1, rtol=1e-6)
     assert_allclose(clf.predict_log_proba(X), np.log(P), rtol=1e-6)
     assert (clf.predict(X) == clf.classes_[P.argmax(axis=1)]).all()
@@ -235,7 +235,24 @@ def test_bad_parameters_are_refused(iris: Any) -> None:
 def test_values_beyond_float32_are_refused_with_the_reason() -> None:
     X = np.full((20, 3), 1e150)
     with pytest.raises(ValueError, match="beyond float32's range"):
-        gs.MLPRegressor(max_iter=2).fit(X, np.arange(20.0))
+        gs.MLPRegressor(max_iter=2, dtype="float32").fit(X, np.arange(20.0))
+
+
+@pytest.mark.parametrize("Estimator", [gs.MLPClassifier, gs.MLPRegressor])
+def test_the_dtype_follows_scikit_learns_rule(Estimator: Any) -> None:
+    """float32 input stays float32, anything else computes in float64; dtype opts in."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((30, 3)), rng.integers(0, 2, 30)
+    for X_in, dtype, expected in [
+        (X, None, np.float64),
+        (X.astype(np.float32), None, np.float32),
+        (X.tolist(), None, np.float64),
+        (X.astype(np.int64), None, np.float64),
+        (X, "float32", np.float32),
+        (X.astype(np.float32), "float64", np.float64),
+    ]:
+        est = Estimator(hidden_layer_sizes=(4,), max_iter=2, dtype=dtype).fit(X_in, y)
+        assert est.coefs_[0].dtype == expected, (type(X_in), dtype)
 
 
 def test_coefs_can_be_set_as_in_scikit_learn(iris: Any) -> None:

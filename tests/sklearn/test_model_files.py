@@ -40,3 +40,35 @@ def test_a_bad_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\x80\x04\x95 not a model")
     with pytest.raises(ValueError, match="not a glassnet model file"):
         MLPClassifier.load(path)
+
+
+def test_a_model_trained_on_a_table_is_refused(tmp_path: Path) -> None:
+    """``glassnet train`` stores how it scales the rows; the estimator cannot apply that, so it
+    refuses the file (naming gn.load) instead of predicting on unscaled rows."""
+    from glassnet.cli import main
+
+    rng = np.random.default_rng(0)
+    rows = ["a,b,label"] + [
+        f"{100 + 10 * x:.3f},{y:.3f},{'yes' if x > 0 else 'no'}"
+        for x, y in rng.standard_normal((40, 2))
+    ]
+    data = tmp_path / "table.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    path = tmp_path / "table.safetensors"
+    code = main(["train", str(data), "--target", "label", "--out", str(path), "--quiet"])
+    assert code == 0
+    with pytest.raises(ValueError, match=r"trained on a table.*gn\.load\(path\)"):
+        MLPClassifier.load(path)
+
+
+@pytest.mark.parametrize("key", ["feature_scaling", "target_scaling", "preprocessing"])
+def test_scaling_metadata_is_refused(tmp_path: Path, key: str) -> None:
+    X, y = load_diabetes(return_X_y=True)
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    net = est.to_network()
+    scaling = {"mean": [0.0] * (10 if key == "feature_scaling" else 1)}
+    scaling["scale"] = [1.0] * len(scaling["mean"])
+    net.metadata[key] = scaling if key != "preprocessing" else {"columns": []}
+    path = net.save(tmp_path / "scaled.safetensors")
+    with pytest.raises(ValueError, match=rf"cannot apply its preprocessing \({key}\)"):
+        MLPRegressor.load(path)

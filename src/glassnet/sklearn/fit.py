@@ -18,9 +18,9 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from glassnet._sklearn_solvers import SklearnAdam, SklearnSGD, minimize_lbfgs, warn_lbfgs
 from glassnet._typing import Array
 from glassnet.optimizers import Optimizer
+from glassnet.sklearn.solvers import SklearnAdam, SklearnSGD, minimize_lbfgs, warn_lbfgs
 
 
 def fit_lbfgs(est: Any, X: Array, Y: Array, w: Array | None) -> None:

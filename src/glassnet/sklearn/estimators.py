@@ -1,25 +1,7 @@
-"""Drop-in replacements for scikit-learn's MLPClassifier and MLPRegressor.
+"""MLPClassifier and MLPRegressor: scikit-learn's estimators on a glassnet Network.
 
-Change one import line::
-
-    from glassnet.sklearn import MLPClassifier   # was: from sklearn.neural_network import ...
-
-The constructor parameters, their defaults and meanings, the fitted attributes
-(``coefs_``, ``intercepts_``, ``loss_curve_``, ``n_iter_``, ``classes_``, ...), the
-convergence warnings and the early-stopping rules are scikit-learn 1.9's. Underneath is a
-glassnet :class:`~glassnet.network.Network` (``to_network()``), trained one epoch at a time by
-``Network.fit``. Beyond scikit-learn: ``class_weight``, ``activation`` as a list (one per
-hidden layer, any glassnet activation), ``dropout``, a robust regression loss (``"huber"``),
-``validation_loss_curve_`` and early stopping on the validation loss
-(``early_stopping_metric="loss"``), ``callbacks``, ``partial_fit`` with early stopping, and
-``dtype`` (float32 by default). See docs/sklearn.md.
-
->>> from glassnet.sklearn import MLPClassifier
->>> from sklearn.datasets import load_iris
->>> X, y = load_iris(return_X_y=True)
->>> clf = MLPClassifier(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0).fit(X, y)
->>> clf.score(X, y) > 0.95
-True
+The package docstring (``glassnet.sklearn``) says what they keep of scikit-learn and what they
+add; the shared machinery is in ``glassnet.sklearn.base``.
 """
 
 from __future__ import annotations
@@ -37,14 +19,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from glassnet._sklearn_base import _BaseMLP, _stochastic
 from glassnet._typing import Array
 from glassnet.losses import Huber, Loss
+from glassnet.sklearn.base import BaseMLP, stochastic
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 
-class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
+class MLPClassifier(ClassifierMixin, BaseMLP):  # type: ignore[misc]
     """Multi-layer perceptron classifier: scikit-learn's MLPClassifier on a glassnet Network.
 
     Binary and multilabel targets get sigmoid outputs and binary cross-entropy, multiclass
@@ -54,7 +36,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
     """
 
     _parameter_constraints = {  # noqa: RUF012
-        **_BaseMLP._parameter_constraints,
+        **BaseMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     loss = "log_loss"  # as scikit-learn's MLPClassifier.loss (not a parameter)
@@ -89,7 +71,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         dropout: Any = 0.0,
         early_stopping_metric: str = "score",
         callbacks: Any = None,
-        dtype: str = "float32",
+        dtype: str | None = None,
         distributed: str | None = None,
     ) -> None:
         super().__init__(
@@ -194,7 +176,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         check_is_fitted(self)
         return self._predict(X)
 
-    @available_if(_stochastic)  # type: ignore[untyped-decorator]
+    @available_if(stochastic)  # type: ignore[untyped-decorator]
     def partial_fit(
         self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
     ) -> MLPClassifier:
@@ -246,7 +228,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         return tags
 
 
-class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
+class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
     """Multi-layer perceptron regressor: scikit-learn's MLPRegressor on a glassnet Network.
 
     ``loss``: ``"squared_error"`` (C = ½·mean‖O − Y‖², as scikit-learn), ``"poisson"``
@@ -255,7 +237,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
     """
 
     _parameter_constraints = {  # noqa: RUF012
-        **_BaseMLP._parameter_constraints,
+        **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson", "huber"})],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
@@ -291,7 +273,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         dropout: Any = 0.0,
         early_stopping_metric: str = "score",
         callbacks: Any = None,
-        dtype: str = "float32",
+        dtype: str | None = None,
         distributed: str | None = None,
     ) -> None:
         super().__init__(
@@ -365,7 +347,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):  # type: ignore[misc]
         check_is_fitted(self)
         return self._predict(X)
 
-    @available_if(_stochastic)  # type: ignore[untyped-decorator]
+    @available_if(stochastic)  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """One epoch over (X, y); with ``early_stopping=True`` see MLPClassifier.partial_fit."""
         return self._fit(X, y, sample_weight, incremental=True)

@@ -15,13 +15,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from glassnet._sklearn_fit import fit_lbfgs, fit_stochastic
-from glassnet._sklearn_solvers import initialize
 from glassnet._typing import Array
 from glassnet.activations import ACTIVATIONS, Activation, get_activation
 from glassnet.losses import Huber, Loss
 from glassnet.network import Network
+from glassnet.sklearn.fit import fit_lbfgs, fit_stochastic
+from glassnet.sklearn.solvers import initialize
 
+# metadata of a table-trained model file (glassnet train): what it does to the rows before
+# the network sees them; this estimator cannot apply it (see ``load``)
+PREPROCESSING_KEYS = ("preprocessing", "feature_scaling", "target_scaling")
 _ACTIVATION_NAMES = {"identity", "logistic", "tanh", "relu", *ACTIVATIONS}
 # scikit-learn's names for the output activations, and glassnet's
 _OUT = {"identity": "identity", "logistic": "sigmoid", "softmax": "softmax", "exp": "exp"}
@@ -62,7 +65,7 @@ def _plain(value: Any) -> Any:
     return _NOT_PLAIN
 
 
-def _stochastic(est: Any) -> bool:
+def stochastic(est: Any) -> bool:
     """partial_fit exists only for the stochastic solvers, as in scikit-learn."""
     if est.solver not in ("sgd", "adam"):
         raise AttributeError(
@@ -72,7 +75,7 @@ def _stochastic(est: Any) -> bool:
     return True
 
 
-class _BaseMLP(BaseEstimator):  # type: ignore[misc]
+class BaseMLP(BaseEstimator):  # type: ignore[misc]
     """What the classifier and the regressor share: the network, fit and partial_fit."""
 
     _parameter_constraints: dict[str, list[Any]] = {  # noqa: RUF012 (scikit-learn's idiom)
@@ -102,7 +105,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "early_stopping_metric": [StrOptions({"score", "loss"})],
         "callbacks": [list, tuple, None],
-        "dtype": [StrOptions({"float32", "float64"})],
+        "dtype": [StrOptions({"float32", "float64"}), None],
         "distributed": [StrOptions({"mpi"}), None],
     }
 
@@ -135,7 +138,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         dropout: Any = 0.0,
         early_stopping_metric: str = "score",
         callbacks: Any = None,
-        dtype: str = "float32",
+        dtype: str | None = None,
         distributed: str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -252,10 +255,24 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
     def load(cls, path: str | os.PathLike[str]) -> Any:
         """The fitted estimator saved at ``path`` (by ``save``, or any glassnet model file that
         records what ``from_network`` needs); every check of ``glassnet.load`` applies.
+
+        A model trained on a table (``glassnet train``) carries its preprocessing (metadata
+        ``"preprocessing"``, or ``"feature_scaling"`` / ``"target_scaling"`` in older files):
+        this estimator would predict on unscaled rows, so it refuses such a file and names
+        ``gn.load(path)``, which applies the preprocessing.
         """
         from glassnet.saving import load
 
-        return cls.from_network(load(path))
+        loaded = load(path)
+        meta = getattr(loaded, "metadata", None) or {}
+        found = [key for key in PREPROCESSING_KEYS if key in meta]
+        if found or not isinstance(loaded, Network):
+            what = f"its preprocessing ({', '.join(found)})" if found else "its preprocessing"
+            raise ValueError(
+                f"{path} is a model trained on a table, and {cls.__name__} cannot apply "
+                f"{what} to the rows it is given: load it with gn.load(path), which does"
+            )
+        return cls.from_network(loaded)
 
     @classmethod
     def from_network(
@@ -309,8 +326,15 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
             get_activation(a)  # an unknown name fails here, before anything is built
         return acts
 
-    def _initialize(self, Y: Array, layer_units: list[int], rs: np.random.RandomState) -> None:
-        """Build the network and set scikit-learn's fitted attributes for a first fit."""
+    def _initialize(
+        self,
+        Y: Array,
+        layer_units: list[int],
+        rs: np.random.RandomState,
+        dtype: str | None = None,
+    ) -> None:
+        """Build the network (in ``dtype``; default: ``self.dtype``, else float64) and set
+        scikit-learn's fitted attributes for a first fit."""
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = Y.shape[1]
@@ -322,7 +346,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
             activation=hidden,
             output_activation=_OUT[self.out_activation_],
             loss=loss,
-            dtype=self.dtype,
+            dtype=dtype or self.dtype or "float64",
             seed=0,  # the weights are drawn below from random_state, as scikit-learn does
             dropout=self.dropout,
         )
@@ -367,12 +391,13 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         if hasattr(X, "toarray"):  # sparse input: the network works on dense matrices
             X = X.toarray()
-        _check_range(X, self.dtype)
+        dtype = self._compute_dtype(X) if first_pass else self.network_.dtype.name
+        _check_range(X, dtype)
         w = self._sample_weight(sample_weight, X, y, incremental)
         Y = self._targets(y)
         rs = check_random_state(self.random_state)
         if first_pass:
-            self._initialize(Y, [X.shape[1], *map(int, hidden), Y.shape[1]], rs)
+            self._initialize(Y, [X.shape[1], *map(int, hidden), Y.shape[1]], rs, dtype)
         if self.solver == "lbfgs":
             fit_lbfgs(self, X, Y, w)
         else:
@@ -386,6 +411,11 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]
                 " contain large values and need to be preprocessed."
             )
         return self
+
+    def _compute_dtype(self, X: Array) -> str:
+        """scikit-learn's rule unless ``dtype`` says otherwise: float32 input stays float32,
+        anything else (validate_data made it float64) computes in float64."""
+        return self.dtype if self.dtype is not None else np.dtype(X.dtype).name
 
     def _sample_weight(self, sample_weight: Any, X: Array, y: Any, incremental: bool) -> Any:
         if sample_weight is not None:
