@@ -1,7 +1,17 @@
 """Activation functions: f(Z) beside f'(Z), one small class each, and a registry by name.
 
-Every activation computes ``A = f(Z)`` and the layer error ``E = dA * f'(Z)``.
-``df`` takes ``Z`` and, where it is cheaper, the already computed ``A`` as well.
+Every activation computes ``A = f(Z)`` and the layer error ``E = dA * f'(Z)``. Each rule is
+written once per form the engine needs:
+
+- ``f(Z, out=None)`` and ``df(Z, A, out=None)``: the NumPy form on whole arrays (the
+  reference, and the path of small networks); with ``out`` they write into that buffer
+  instead of allocating. ``df`` takes ``Z`` and, where it is cheaper, ``A = f(Z)`` too.
+  ``backward`` (E = dA * f'(Z)) is derived from ``df`` in the base class; only softmax,
+  whose derivative is a Jacobian, writes its own.
+- ``scalar_f(z, p)`` and ``scalar_df(z, a, p)``: the same rule for one number, from which
+  :mod:`glassnet.kernels` compiles the fused per-layer loops of big networks (numba). ``p``
+  is the activation's parameter (``param``: a slope, an alpha; 0 where there is none). A
+  class without them (softmax, a custom activation) always takes the NumPy form.
 """
 
 from __future__ import annotations
@@ -17,38 +27,38 @@ from glassnet._typing import Array
 class Activation:
     """Base class: A = f(Z); E = dA * f'(Z).
 
-    Subclass it, set ``name`` and ``symbol``, and write ``f`` and ``df`` to make a custom
-    activation; pass an instance wherever a name is accepted.
+    Subclass it, set ``name`` and ``symbol``, and write ``f(Z)`` and ``df(Z, A)`` to make a
+    custom activation (an ``out=None`` keyword is optional: the engine passes a buffer only
+    to methods that take one); pass an instance wherever a name is accepted.
     """
 
     name: ClassVar[str] = "activation"
     symbol: ClassVar[str] = "f"  # how the trace writes it: A = f(Z)
     description: ClassVar[str] = ""
     init: ClassVar[str] = "glorot"  # initialisation that keeps its signal variance
+    # the scalar rules of the compiled kernels (see the module docstring), None: NumPy only
+    scalar_f: ClassVar[Any] = None
+    scalar_df: ClassVar[Any] = None
 
-    def f(self, Z: Array) -> Array:
+    @property
+    def param(self) -> float:
+        """The number the scalar rules receive as ``p`` (0 where the rule has none)."""
+        return 0.0
+
+    def f(self, Z: Array, out: Array | None = None) -> Array:
         """A = f(Z)."""
         raise NotImplementedError
 
-    def df(self, Z: Array, A: Array) -> Array:
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
         """f'(Z), elementwise; A = f(Z) is passed in because it is often cheaper."""
         raise NotImplementedError
 
-    def backward(self, dA: Array, Z: Array, A: Array) -> Array:
-        """E = dA * f'(Z)."""
-        return dA * self.df(Z, A)
-
-    # The training step writes into buffers it allocated once (see Dense). These two default
-    # to the rules above; the common activations override them to skip the temporaries.
-
-    def f_into(self, Z: Array, out: Array) -> Array:
-        """A = f(Z), written into ``out`` (same shape as Z)."""
-        out[...] = self.f(Z)
-        return out
-
-    def backward_into(self, dA: Array, Z: Array, A: Array, out: Array) -> Array:
-        """E = dA * f'(Z), written into ``out`` (which may be dA itself)."""
-        out[...] = self.backward(dA, Z, A)
+    def backward(self, dA: Array, Z: Array, A: Array, out: Array | None = None) -> Array:
+        """E = dA * f'(Z) (into ``out`` when given; ``out`` may be dA itself)."""
+        if out is None or out is dA or not _takes_out(self):
+            return np.multiply(dA, self.df(Z, A), out=out)
+        self.df(Z, A, out=out)  # f'(Z) into the buffer, then times dA: no temporary
+        out *= dA
         return out
 
     def __repr__(self) -> str:
@@ -61,6 +71,29 @@ class Activation:
         return hash((type(self).__name__, tuple(sorted(vars(self).items()))))
 
 
+def _takes_out(act: Activation) -> bool:
+    """Whether ``act.f`` and ``act.df`` accept ``out`` (a custom subclass may not)."""
+    cls = type(act)
+    known = _TAKES_OUT.get(cls)
+    if known is None:
+        import inspect
+
+        known = all("out" in inspect.signature(m).parameters for m in (act.f, act.df))
+        _TAKES_OUT[cls] = known
+    return known
+
+
+_TAKES_OUT: dict[type[Activation], bool] = {}
+
+
+def apply(act: Activation, Z: Array, out: Array) -> Array:
+    """A = f(Z) into ``out`` (what the training step calls), for any activation."""
+    if _takes_out(act):
+        return act.f(Z, out=out)
+    out[...] = act.f(Z)
+    return out
+
+
 class Identity(Activation):
     """A = Z; f'(Z) = 1."""
 
@@ -68,23 +101,25 @@ class Identity(Activation):
     symbol = "I"
     description = "identity: A = Z"
 
-    def f(self, Z: Array) -> Array:
-        return Z.copy()
-
-    def df(self, Z: Array, A: Array) -> Array:
-        return np.ones_like(Z)
-
-    def backward(self, dA: Array, Z: Array, A: Array) -> Array:
-        return dA
-
-    def f_into(self, Z: Array, out: Array) -> Array:
+    def f(self, Z: Array, out: Array | None = None) -> Array:
+        if out is None:
+            return Z.copy()
         np.copyto(out, Z)
         return out
 
-    def backward_into(self, dA: Array, Z: Array, A: Array, out: Array) -> Array:
-        if out is not dA:
-            np.copyto(out, dA)
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        if out is None:
+            return np.ones_like(Z)
+        out.fill(1)
         return out
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        return z
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        return 1.0
 
 
 class ReLU(Activation):
@@ -95,21 +130,22 @@ class ReLU(Activation):
     description = "rectified linear unit: A = max(Z, 0)"
     init = "he"
 
-    def f(self, Z: Array) -> Array:
-        return np.maximum(Z, 0)
-
-    def df(self, Z: Array, A: Array) -> Array:
-        return (Z > 0).astype(Z.dtype)
-
-    def backward(self, dA: Array, Z: Array, A: Array) -> Array:
-        return np.where(Z > 0, dA, 0).astype(dA.dtype, copy=False)
-
-    def f_into(self, Z: Array, out: Array) -> Array:
+    def f(self, Z: Array, out: Array | None = None) -> Array:
         # a 0-d zero of Z's dtype: NumPy then skips converting a Python 0 on every call
         return np.maximum(Z, _zero(Z.dtype), out=out)
 
-    def backward_into(self, dA: Array, Z: Array, A: Array, out: Array) -> Array:
-        return np.multiply(dA, Z > 0, out=out)
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        if out is None:
+            return (Z > 0).astype(Z.dtype)
+        return np.greater(Z, 0, out=out)  # True/False written as 1.0/0.0
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        return z if z > 0 else 0.0
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        return 1.0 if z > 0 else 0.0
 
 
 class LeakyReLU(Activation):
@@ -123,11 +159,23 @@ class LeakyReLU(Activation):
     def __init__(self, negative_slope: float = 0.01) -> None:
         self.negative_slope = negative_slope
 
-    def f(self, Z: Array) -> Array:
-        return np.where(Z > 0, Z, self.negative_slope * Z)
+    @property
+    def param(self) -> float:
+        return float(self.negative_slope)
 
-    def df(self, Z: Array, A: Array) -> Array:
-        return np.where(Z > 0, 1.0, self.negative_slope).astype(Z.dtype)
+    def f(self, Z: Array, out: Array | None = None) -> Array:
+        return _put(np.where(Z > 0, Z, self.negative_slope * Z), Z.dtype, out)
+
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        return _put(np.where(Z > 0, 1.0, self.negative_slope), Z.dtype, out)
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        return z if z > 0 else p * z
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        return 1.0 if z > 0 else p
 
 
 class ELU(Activation):
@@ -141,12 +189,24 @@ class ELU(Activation):
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = alpha
 
-    def f(self, Z: Array) -> Array:
-        # expm1 only of the non-positive part, so that large Z never overflows
-        return np.where(Z > 0, Z, self.alpha * np.expm1(np.minimum(Z, 0)))
+    @property
+    def param(self) -> float:
+        return float(self.alpha)
 
-    def df(self, Z: Array, A: Array) -> Array:
-        return np.where(Z > 0, 1.0, A + self.alpha).astype(Z.dtype)
+    def f(self, Z: Array, out: Array | None = None) -> Array:
+        # expm1 only of the non-positive part, so that large Z never overflows
+        return _put(np.where(Z > 0, Z, self.alpha * np.expm1(np.minimum(Z, 0))), Z.dtype, out)
+
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        return _put(np.where(Z > 0, 1.0, A + self.alpha), Z.dtype, out)
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        return z if z > 0 else p * np.expm1(z)
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        return 1.0 if z > 0 else a + p
 
 
 class Sigmoid(Activation):
@@ -156,13 +216,24 @@ class Sigmoid(Activation):
     symbol = "σ"
     description = "logistic sigmoid: A = 1 / (1 + exp(−Z))"
 
-    def f(self, Z: Array) -> Array:
+    def f(self, Z: Array, out: Array | None = None) -> Array:
         # exp of -|Z| only: never overflows, for either sign of Z
         e = np.exp(-np.abs(Z))
-        return np.where(Z >= 0, 1 / (1 + e), e / (1 + e)).astype(Z.dtype, copy=False)
+        return _put(np.where(Z >= 0, 1 / (1 + e), e / (1 + e)), Z.dtype, out)
 
-    def df(self, Z: Array, A: Array) -> Array:
-        return A * (1 - A)
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        D = np.subtract(1, A, out=out)
+        D *= A
+        return D
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        e = np.exp(-abs(z))
+        return 1 / (1 + e) if z >= 0 else e / (1 + e)
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        return a * (1 - a)
 
 
 class Exp(Activation):
@@ -172,11 +243,19 @@ class Exp(Activation):
     symbol = "exp"
     description = "exponential: A = exp(Z)"
 
-    def f(self, Z: Array) -> Array:
-        return np.exp(Z)
+    def f(self, Z: Array, out: Array | None = None) -> Array:
+        return np.exp(Z, out=out)
 
-    def df(self, Z: Array, A: Array) -> Array:
-        return A
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        return _put(A, A.dtype, out) if out is not None else A.copy()
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        return np.exp(z)
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        return a
 
 
 class Tanh(Activation):
@@ -186,14 +265,20 @@ class Tanh(Activation):
     symbol = "tanh"
     description = "hyperbolic tangent: A = tanh(Z)"
 
-    def f(self, Z: Array) -> Array:
-        return np.tanh(Z)
-
-    def df(self, Z: Array, A: Array) -> Array:
-        return 1 - A * A
-
-    def f_into(self, Z: Array, out: Array) -> Array:
+    def f(self, Z: Array, out: Array | None = None) -> Array:
         return np.tanh(Z, out=out)
+
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        D = np.multiply(A, A, out=out)
+        return np.subtract(1, D, out=D)
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        return np.tanh(z)
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        return 1 - a * a
 
 
 class Softplus(Activation):
@@ -203,12 +288,21 @@ class Softplus(Activation):
     symbol = "SP"
     description = "softplus: A = log(1 + exp(Z))"
 
-    def f(self, Z: Array) -> Array:
+    def f(self, Z: Array, out: Array | None = None) -> Array:
         # log(1 + exp(Z)) = max(Z, 0) + log1p(exp(-|Z|)), which never overflows
-        return np.maximum(Z, 0) + np.log1p(np.exp(-np.abs(Z)))
+        return _put(np.maximum(Z, 0) + np.log1p(np.exp(-np.abs(Z))), Z.dtype, out)
 
-    def df(self, Z: Array, A: Array) -> Array:
-        return Sigmoid().f(Z)
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        return Sigmoid().f(Z, out=out)
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        return max(z, 0.0) + np.log1p(np.exp(-abs(z)))
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        e = np.exp(-abs(z))  # sigmoid(z), as Sigmoid.scalar_f
+        return 1 / (1 + e) if z >= 0 else e / (1 + e)
 
 
 _GELU_C = math.sqrt(2 / math.pi)
@@ -225,12 +319,23 @@ class GELU(Activation):
     description = "Gaussian error linear unit (tanh form)"
     init = "he"
 
-    def f(self, Z: Array) -> Array:
-        return 0.5 * Z * (1 + np.tanh(_GELU_C * (Z + 0.044715 * Z**3)))
+    def f(self, Z: Array, out: Array | None = None) -> Array:
+        return _put(0.5 * Z * (1 + np.tanh(_GELU_C * (Z + 0.044715 * Z**3))), Z.dtype, out)
 
-    def df(self, Z: Array, A: Array) -> Array:
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
         t = np.tanh(_GELU_C * (Z + 0.044715 * Z**3))
-        return 0.5 * (1 + t) + 0.5 * Z * (1 - t * t) * _GELU_C * (1 + 3 * 0.044715 * Z * Z)
+        D = 0.5 * (1 + t) + 0.5 * Z * (1 - t * t) * _GELU_C * (1 + 3 * 0.044715 * Z * Z)
+        return _put(D, Z.dtype, out)
+
+    @staticmethod
+    def scalar_f(z: float, p: float) -> float:
+        return 0.5 * z * (1 + np.tanh(0.7978845608028654 * (z + 0.044715 * z**3)))
+
+    @staticmethod
+    def scalar_df(z: float, a: float, p: float) -> float:
+        c = 0.7978845608028654  # sqrt(2 / π), as _GELU_C
+        t = np.tanh(c * (z + 0.044715 * z**3))
+        return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * c * (1 + 3 * 0.044715 * z * z)
 
 
 class Softmax(Activation):
@@ -245,25 +350,30 @@ class Softmax(Activation):
     symbol = "S"
     description = "softmax: A = exp(Z) / Σ exp(Z) per row"
 
-    def f(self, Z: Array) -> Array:
+    def f(self, Z: Array, out: Array | None = None) -> Array:
         # subtracting the row maximum changes nothing mathematically and prevents overflow
-        e = np.exp(Z - Z.max(axis=1, keepdims=True))
-        e /= e.sum(axis=1, keepdims=True)
+        e = np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=out)
+        np.exp(e, out=e)
+        e /= np.add.reduce(e, axis=1, keepdims=True)
         return e
 
-    def f_into(self, Z: Array, out: Array) -> Array:
-        # the same three steps as f, in the buffer
-        np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= np.add.reduce(out, axis=1, keepdims=True)
-        return out
-
-    def df(self, Z: Array, A: Array) -> Array:
+    def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
         """The diagonal of the Jacobian, A * (1 - A); ``backward`` uses the whole Jacobian."""
-        return A * (1 - A)
+        D = np.subtract(1, A, out=out)
+        D *= A
+        return D
 
-    def backward(self, dA: Array, Z: Array, A: Array) -> Array:
-        return A * (dA - (dA * A).sum(axis=1, keepdims=True))
+    def backward(self, dA: Array, Z: Array, A: Array, out: Array | None = None) -> Array:
+        E = A * (dA - (dA * A).sum(axis=1, keepdims=True))
+        return E if out is None else _put(E, E.dtype, out)
+
+
+def _put(M: Array, dtype: np.dtype[Any], out: Array | None) -> Array:
+    """M in ``dtype``, written into ``out`` when one is given."""
+    if out is None:
+        return M.astype(dtype, copy=False)
+    np.copyto(out, M, casting="same_kind")
+    return out
 
 
 _ZEROS = {np.dtype(t): np.zeros((), dtype=t) for t in (np.float32, np.float64)}

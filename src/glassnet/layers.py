@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from glassnet import kernels
 from glassnet._typing import Array
-from glassnet.activations import Activation
+from glassnet.activations import Activation, apply
 
 
 class Dense:
@@ -24,6 +27,11 @@ class Dense:
     once per batch size, so a training step allocates nothing. X, Z, A and E then hold the
     last pass's matrices until the next pass overwrites them: copy them to keep them.
     ``forward`` without ``reuse`` (prediction) returns fresh arrays.
+
+    In training, a layer whose Z has at least ``kernels.MIN_ENTRIES`` entries does its
+    elementwise work in one compiled loop each way (``glassnet.kernels.elementwise``: Z += B
+    with A = f(Z); E = dA * f'(Z)); smaller layers, and activations without scalar rules,
+    run the NumPy form of the same rules.
     """
 
     def __init__(
@@ -83,8 +91,11 @@ class Dense:
         A = self.buffer("A", n) if reuse else np.empty_like(Z)
         self.X = X
         self.Z = np.dot(X, self.W, out=Z)
-        self.Z += self.B  # B is a row, so it broadcasts over the batch
-        self.A = self.activation.f_into(self.Z, out=A)
+        fused = self._fused(Z) if reuse else None
+        if fused is None or not fused.forward(self.activation, Z, self.B, A):
+            self.Z += self.B  # B is a row, so it broadcasts over the batch
+            apply(self.activation, self.Z, out=A)  # A = f(Z)
+        self.A = A
         self.mask = None
         if rng is not None and self.dropout > 0:
             keep = 1.0 - self.dropout
@@ -99,8 +110,15 @@ class Dense:
         """
         if self.mask is not None:
             dA = dA * self.mask  # the dropped units passed nothing forward, so get nothing back
-        E = self.activation.backward_into(dA, self.Z, self.A, out=self.buffer("E", len(dA)))
+        E = self.buffer("E", len(dA))
+        fused = self._fused(E)
+        if fused is None or not fused.backward(self.activation, dA, self.Z, self.A, E):
+            self.activation.backward(dA, self.Z, self.A, out=E)  # E = dA * f'(Z)
         return self.gradient(E, need_dX)
+
+    def _fused(self, M: Array) -> Any:
+        """The compiled elementwise kernels, where a matrix the size of M should use them."""
+        return kernels.for_layer(M.size) if M.size >= kernels.MIN_ENTRIES else None
 
     def gradient(self, E: Array, need_dX: bool = True) -> Array | None:
         """dW = X.T @ E; dB = sum of E over rows; dX = E @ W.T (into a buffer).

@@ -128,7 +128,7 @@ class MSE(Loss):
     ) -> Array:
         np.subtract(O, Y, out=out)
         out *= scale  # C'(O) = scale · (O − Y)
-        return f.backward_into(out, Z, O, out=out)
+        return f.backward(out, Z, O, out=out)
 
 
 class CrossEntropy(Loss):

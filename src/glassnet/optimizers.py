@@ -3,6 +3,11 @@
 The update rules and defaults are PyTorch's (``torch.optim``), so that a step here can be
 checked against a step there exactly. ``learning_rate`` is an attribute that a schedule
 may change between steps; the state vectors are allocated on the first step.
+
+Each optimizer writes its rule twice, once per form the engine needs: ``_step``, readable
+NumPy on whole vectors (the reference, and the path of small networks), and ``_compiled``,
+the same rule as one fused, parallel pass over P, G and the state (``glassnet.kernels.steps``),
+used from ``kernels.MIN_PARAMS`` parameters up; tests check the two against each other.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet import kernels
 from glassnet._typing import Array
 
 # Elementwise updates run over blocks of this many bytes per vector, doing every operation
@@ -49,10 +55,24 @@ class Optimizer:
     def step(self, P: Array, G: Array) -> None:
         """P ← P − learning_rate · (a direction computed from G)."""
         self.t += 1
+        steps = kernels.for_params(P.size)
+        contiguous = steps is not None and P.flags.c_contiguous and G.flags.c_contiguous
+        if contiguous and kernels.LOCK.acquire(blocking=False):  # glassnet.kernels: one at a time
+            try:
+                if self._compiled(steps, P, G, P.dtype.type):
+                    return
+            finally:
+                kernels.LOCK.release()
         self._step(P, G)
 
     def _step(self, P: Array, G: Array) -> None:
+        """The update in NumPy (the reference)."""
         raise NotImplementedError
+
+    def _compiled(self, steps: Any, P: Array, G: Array, c: Any) -> bool:
+        """The same update as one compiled pass (``c`` casts a number to P's dtype); False
+        where there is none, and ``_step`` runs instead."""
+        return False
 
     def reset(self) -> None:
         """Forget the state (moments, step count), keeping the hyperparameters."""
@@ -104,6 +124,17 @@ class SGD(Optimizer):
         D = G + self.momentum * self.V if self.nesterov else self.V
         P -= self.learning_rate * D
 
+    def _compiled(self, steps: Any, P: Array, G: Array, c: Any) -> bool:
+        lr, wd = c(self.learning_rate), c(self.weight_decay)
+        if not self.momentum:
+            steps.sgd(P, G, lr, wd)
+            return True
+        first = self.V is None
+        if self.V is None:
+            self.V = np.empty_like(P)
+        steps.sgd_momentum(P, G, self.V, lr, wd, c(self.momentum), self.nesterov, first)
+        return True
+
 
 class Adam(Optimizer):
     """Adam: M ← β1·M + (1−β1)·G;  V ← β2·V + (1−β2)·G²;
@@ -134,8 +165,9 @@ class Adam(Optimizer):
 
     def _step(self, P: Array, G: Array) -> None:
         G = self._decay(P, G)
-        if self.M is None or self.V is None or self.T is None:
+        if self.M is None or self.V is None:
             self.M, self.V = np.zeros_like(P), np.zeros_like(P)
+        if self.T is None:
             self.T = np.empty(min(P.size, block_size(P)), dtype=P.dtype)
         b1, b2 = self.betas
         step_size = self.learning_rate / (1 - b1**self.t)  # lr / (1 − β1^t)
@@ -147,6 +179,20 @@ class Adam(Optimizer):
             return
         for s in blocks(P):
             self._update(P[s], G[s], M[s], V[s], T[: s.stop - s.start], step_size, root_bias2)
+
+    def _compiled(self, steps: Any, P: Array, G: Array, c: Any) -> bool:
+        if self.M is None or self.V is None:
+            self.M, self.V = np.zeros_like(P), np.zeros_like(P)
+        b1, b2 = self.betas
+        decoupled = isinstance(self, AdamW)
+        wd = self.learning_rate * self.weight_decay if decoupled else self.weight_decay
+        step_size = self.learning_rate / (1 - b1**self.t)  # lr / (1 − β1^t)
+        root_bias2 = math.sqrt(1 - b2**self.t)  # sqrt(1 − β2^t)
+        steps.adam(
+            P, G, self.M, self.V, c(wd), decoupled, c(b1), c(b2), c(step_size),
+            c(root_bias2), c(self.eps), self.eps_before_correction,
+        )  # fmt: skip
+        return True
 
     def _update(
         self, P: Array, G: Array, M: Array, V: Array, T: Array, step_size: float, root_bias2: float
@@ -235,6 +281,20 @@ class RMSprop(Optimizer):
             P -= self.learning_rate * self.B
         else:
             P -= self.learning_rate * G / denom
+
+    def _compiled(self, steps: Any, P: Array, G: Array, c: Any) -> bool:
+        if self.V is None:
+            self.V = np.zeros_like(P)
+            self.Gbar = np.zeros_like(P) if self.centered else None
+            self.B = np.zeros_like(P) if self.momentum else None
+        empty = P[:0]  # stands in for the state this variant does not keep
+        steps.rmsprop(
+            P, G, self.V, empty if self.Gbar is None else self.Gbar,
+            empty if self.B is None else self.B, c(self.learning_rate), c(self.alpha),
+            c(self.eps), c(self.weight_decay), c(self.momentum), self.Gbar is not None,
+            self.B is not None,
+        )  # fmt: skip
+        return True
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD, Adam, AdamW, RMSprop)}

@@ -62,3 +62,22 @@ def test_binary_cross_entropy_is_safe_when_sigmoid_saturates() -> None:
     net = gn.Network([1, 1], loss="binary_cross_entropy", dtype="float64")
     net.layers[0].W[...] = 800.0
     assert net.cost(np.array([[1.0]]), np.array([[0.0]])) == pytest.approx(800.0)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_the_out_forms_write_the_same_values(name: str) -> None:
+    """f(Z, out=...) and df(Z, A, out=...) fill the buffer with what f(Z) and df(Z, A)
+    return, and backward (derived from df) is dA * f'(Z) either way."""
+    act = get_activation(name)
+    rng = np.random.default_rng(0)
+    Zs = rng.standard_normal((5, 4)).astype(np.float32)
+    A = act.f(Zs)
+    out = np.empty_like(Zs)
+    assert act.f(Zs, out=out) is out
+    np.testing.assert_allclose(out, A, rtol=1e-6)
+    assert act.df(Zs, A, out=out) is out and out.dtype == np.float32
+    np.testing.assert_allclose(out, act.df(Zs, A), rtol=1e-6)
+    dA = rng.standard_normal(Zs.shape).astype(np.float32)
+    E = act.backward(dA, Zs, A)
+    np.testing.assert_allclose(act.backward(dA, Zs, A, out=out), E, rtol=1e-6)
+    np.testing.assert_allclose(act.backward(dA, Zs, A, out=dA), E, rtol=1e-6)  # out is dA

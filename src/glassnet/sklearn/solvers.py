@@ -45,6 +45,12 @@ class SklearnSGD(SGD):
         else:
             P += V
 
+    def _compiled(self, steps: Any, P: Array, G: Array, c: Any) -> bool:
+        if self.V is None:
+            self.V = np.zeros_like(P)
+        steps.sklearn_sgd(P, G, self.V, c(self.learning_rate), c(self.momentum), self.nesterov)
+        return True
+
 
 class SklearnAdam(Adam):
     """scikit-learn's Adam: M and V as in ``gn.Adam``, then
