@@ -147,7 +147,9 @@ def loads(text: Any, key: str, where: str) -> dict[str, Any]:
     try:
         value = json.loads(text, parse_constant=no_constants) if isinstance(text, str) else None
     except RecursionError:
-        value = {"": [[]] * (MAX_DEPTH + 1)}  # refused just below, as too deep
+        raise fail(
+            where, f"its metadata entry {key!r} nests deeper than {MAX_DEPTH} levels"
+        ) from None
     except ValueError as exc:
         raise fail(
             where, f"its metadata entry {key!r} is not valid JSON: {show(str(exc))}"
@@ -185,13 +187,13 @@ def check_network(spec: dict[str, Any], where: str) -> dict[str, Any]:
         and all(type(r) in (int, float) and 0 <= r < 1 for r in dropout)
     ):
         raise fail(where, f"its metadata gives invalid dropout rates {show(dropout)}")
-    loss, reduction, dtype = spec.get("loss"), spec.get("reduction"), spec.get("dtype")
+    loss, reduction, dtype = (_name(spec.get(k)) for k in ("loss", "reduction", "dtype"))
     if loss not in LOSSES:
-        raise fail(where, f"its metadata names an unknown loss {show(loss)}")
+        raise fail(where, f"its metadata names an unknown loss {show(spec.get('loss'))}")
     if reduction not in REDUCTIONS:
-        raise fail(where, f"its metadata names an unknown reduction {show(reduction)}")
+        raise fail(where, f"its metadata names an unknown reduction {show(spec.get('reduction'))}")
     if dtype not in _DTYPES:
-        raise fail(where, f"its metadata names an unsupported dtype {show(dtype)}")
+        raise fail(where, f"its metadata names an unsupported dtype {show(spec.get('dtype'))}")
     return {
         "sizes": sizes,
         "activation": [_activation(a, where) for a in acts],
@@ -205,7 +207,7 @@ def check_network(spec: dict[str, Any], where: str) -> dict[str, Any]:
 
 def _activation(spec: Any, where: str) -> Activation:
     """An activation from its JSON description; only built-in classes, numeric parameters."""
-    name = spec.get("name") if isinstance(spec, dict) else None
+    name = _name(spec.get("name")) if isinstance(spec, dict) else None
     if name not in ACTIVATIONS:
         raise fail(where, f"its metadata names an unknown activation {show(spec)}")
     params = {k: v for k, v in spec.items() if k != "name"}
@@ -224,3 +226,9 @@ def _finite(v: Any) -> bool:
     if type(v) is int:
         return abs(v) < 2**1023
     return type(v) is float and math.isfinite(v)
+
+
+def _name(value: Any) -> Any:
+    """A name read from a file: strings pass, anything else (a list cannot even be looked up
+    in a dict) becomes None, which no registry holds."""
+    return value if isinstance(value, str) else None
