@@ -303,7 +303,7 @@ def test_crafted_checkpoints(files: dict[str, bytes], tmp_path: Path) -> None:
     state = json.loads(header["__metadata__"]["state"])
     state["optimizer"]["arrays"] = ["M", "V", "W"]  # a tensor the file does not hold
     path.write_bytes(pack(_meta(header, "state", json.dumps(state)), body))
-    with pytest.raises(ModelFileError, match="missing optimizer.W"):
+    with pytest.raises(ModelFileError, match=r"missing optimizer\.W"):
         read_checkpoint(path)
     path.write_bytes(files["checkpoint"][:-9])
     with pytest.raises(ModelFileError, match="truncated"):
