@@ -128,7 +128,7 @@ def check_same_run(ckpt: Checkpoint, settings: dict[str, Any], net_spec: dict[st
         )
         k = keys[0]
         raise differ(f"another network ({k})", ckpt.network.get(k), net_spec.get(k))
-    for key in ("data", "optimizer", "schedule", "fit", "ranks"):
+    for key in ("data", "fit", "optimizer", "schedule", "ranks"):
         then, now = ckpt.state.get(key), settings[key]
         if key == "optimizer":
             then = {k: v for k, v in (then or {}).items() if k not in ("t", "arrays")}
