@@ -133,6 +133,8 @@ class Checkpointer:
                 "state": json.dumps(state, sort_keys=True, allow_nan=False),
             }
             write_atomic(self.path, to_bytes(tensors, metadata=header))
+            if not self.written:
+                self._remove_leftovers()
             self.written = True
         except (OSError, ValueError) as exc:
             if not self.warned:
@@ -143,6 +145,14 @@ class Checkpointer:
                     CheckpointWarning,
                     stacklevel=2,
                 )
+
+    def _remove_leftovers(self) -> None:
+        """Delete the temporary files of writes that a kill cut short (write_atomic names
+        them ``.<name>.<8 hex digits>.tmp`` beside the checkpoint)."""
+        pattern = re.compile(rf"\.{re.escape(self.path.name)}\.[0-9a-f]{{8}}\.tmp")
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            if pattern.fullmatch(leftover.name):
+                leftover.unlink(missing_ok=True)
 
     def contents(
         self, loop: _Loop, dropout: list[dict[str, Any]] | None
