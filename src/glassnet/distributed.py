@@ -125,7 +125,8 @@ class DataParallel:
         self.comm = comm
         self.rank, self.size = int(comm.Get_rank()), int(comm.Get_size())
         self.is_root = self.rank == 0
-        self.scalars = np.zeros(2)  # [C, correct predictions], reduced beside G
+        # [C, correct predictions, ranks told to stop, checkpoint due], reduced beside G
+        self.scalars = np.zeros(4)
         local = comm.Split_type(MPI.COMM_TYPE_SHARED)  # the ranks on this machine
         ranks_here = int(local.Get_size())
         local.Free()
@@ -160,15 +161,20 @@ class DataParallel:
             scale = scale[lo:hi]
         return idx[lo:hi], scale
 
-    def reduce(self, G: Array, C: float, correct: float) -> tuple[float, float]:
-        """G ← Σ_ranks G in place (one Allreduce of the flat vector); the same for C and the
-        count of correct predictions, reduced alongside. Returns the global (C, correct)."""
+    def reduce(
+        self, G: Array, C: float, correct: float, stop: bool = False, due: bool = False
+    ) -> tuple[float, float, bool, bool]:
+        """G ← Σ_ranks G in place (one Allreduce of the flat vector); the same for C, the
+        count of correct predictions and two flags, reduced alongside: whether any rank was
+        told to stop (a signal) and whether a checkpoint is due (rank 0's clock), so that
+        every rank stops, or checkpoints, after the same step. Returns the global values."""
         MPI = self.MPI
-        self.scalars[0], self.scalars[1] = C, correct
+        self.scalars[:] = C, correct, stop, due
         request = self.comm.Iallreduce(MPI.IN_PLACE, self.scalars, op=MPI.SUM)
         self.comm.Allreduce(MPI.IN_PLACE, G, op=MPI.SUM)
         request.Wait()
-        return float(self.scalars[0]), float(self.scalars[1])
+        s = self.scalars
+        return float(s[0]), float(s[1]), bool(s[2] > 0), bool(s[3] > 0)
 
     def agree(self, value: T) -> T:
         """Rank 0's ``value`` on every rank, so that all ranks decide alike."""

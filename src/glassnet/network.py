@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,8 @@ from glassnet.losses import REDUCTIONS, Loss, get_loss
 
 if TYPE_CHECKING:
     from glassnet.history import History
+    from glassnet.optimizers import Optimizer
+    from glassnet.schedules import Schedule
     from glassnet.trace import Trace
 
 DTYPES = ("float32", "float64")
@@ -255,13 +257,73 @@ class Network:
         """
         return self.loss.predict(self.forward(X))
 
-    def fit(self, X: ArrayLike, Y: ArrayLike, **options: Any) -> History:
+    def fit(
+        self,
+        X: ArrayLike,
+        Y: ArrayLike,
+        *,
+        epochs: int = 10,
+        batch_size: int | None = 32,
+        optimizer: str | Optimizer = "adam",
+        learning_rate: float | None = None,
+        schedule: str | Schedule | None = None,
+        shuffle: bool = True,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        validation_split: float = 0.0,
+        alpha: float = 0.0,
+        early_stopping: bool = False,
+        patience: int = 10,
+        min_delta: float = 0.0,
+        callbacks: Iterable[Callable[[Network, History], Any]] = (),
+        sample_weight: ArrayLike | None = None,
+        verbose: bool | int = False,
+        seed: int | None = None,
+        distributed: str | None = None,
+        checkpoint: str | os.PathLike[str] | None = None,
+        checkpoint_every: int | str = 1,
+        resume: str | os.PathLike[str] | None = None,
+        resume_force: bool = False,
+    ) -> History:
         """Train by minibatch gradient descent: P ← P − learning_rate · G (or an optimizer's
-        rule). See :func:`glassnet.training.fit` for the options.
+        rule), for ``epochs`` passes of ``batch_size`` rows; returns the History.
+
+        ``optimizer`` (a name or an object; an object's state belongs to this network: a
+        second fit continues it), ``learning_rate``, ``schedule`` (the rate per epoch),
+        ``validation_data`` or ``validation_split``, ``alpha`` (L2 penalty),
+        ``early_stopping`` with ``patience`` and ``min_delta``, ``callbacks``,
+        ``sample_weight``, ``verbose``, ``seed`` (shuffling, split, dropout),
+        ``distributed="mpi"``, ``checkpoint`` written every ``checkpoint_every`` (epochs, or
+        ``"500 steps"``, ``"600 s"``), and ``resume`` from a checkpoint (refused for another
+        run unless ``resume_force``). See :func:`glassnet.training.fit` for each in full.
         """
         from glassnet.training import fit
 
-        return fit(self, X, Y, **options)
+        return fit(
+            self,
+            X,
+            Y,
+            epochs=epochs,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            schedule=schedule,
+            shuffle=shuffle,
+            validation_data=validation_data,
+            validation_split=validation_split,
+            alpha=alpha,
+            early_stopping=early_stopping,
+            patience=patience,
+            min_delta=min_delta,
+            callbacks=callbacks,
+            sample_weight=sample_weight,
+            verbose=verbose,
+            seed=seed,
+            distributed=distributed,
+            checkpoint=checkpoint,
+            checkpoint_every=checkpoint_every,
+            resume=resume,
+            resume_force=resume_force,
+        )
 
     def save(self, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> Path:
         """Write the weights, architecture and ``metadata`` (default ``self.metadata``) to a

@@ -8,11 +8,19 @@ Each optimizer writes its rule twice, once per form the engine needs: ``_step``,
 NumPy on whole vectors (the reference, and the path of small networks), and ``_compiled``,
 the same rule as one fused, parallel pass over P, G and the state (``glassnet.kernels.steps``),
 used from ``kernels.MIN_PARAMS`` parameters up; tests check the two against each other.
+
+State belongs to its run: the state (moments, step count ``t``) is bound to the parameter
+vector P it was made for (``bind``). ``fit`` binds the optimizer to ``net.P``: a second
+``fit`` of the same network continues with the same moments and step count (as Keras does);
+an optimizer holding the state of another network's vector starts fresh, with an
+:class:`OptimizerStateWarning`. ``state()`` and ``load_state()`` export and import the
+state for checkpoints.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,19 +49,72 @@ def blocks(P: Array) -> Iterator[slice]:
         yield slice(start, min(start + step, P.size))
 
 
+class OptimizerStateWarning(UserWarning):
+    """An optimizer held the state of another network's parameters and started fresh."""
+
+
 class Optimizer:
     """Base class: ``step(P, G)`` applies one update to P in place."""
 
     name = "optimizer"
+    # arrays that are scratch space, not state: neither exported nor compared
+    scratch: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: float = 0.01) -> None:
         if not learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
         self.learning_rate = float(learning_rate)
         self.t = 0  # steps taken
+        self._owner: Array | None = None  # the vector P the state was made for
+
+    def bind(self, P: Array) -> bool:
+        """Tie the state to the parameter vector P; True when it continues P's own state.
+
+        The state made for P continues. State made for another vector (another network,
+        or a copy) is forgotten with an OptimizerStateWarning: carried over, its moments,
+        step count and learning rate would silently ruin the new run.
+        """
+        owner = getattr(self, "_owner", None)
+        if owner is P:
+            return True
+        if owner is not None or self.t:
+            warnings.warn(
+                f"{type(self).__name__} held the state of another network's parameters "
+                f"({self.t} steps): it starts fresh for this one; build one optimizer per "
+                "network (e.g. inside the loop) to silence this",
+                OptimizerStateWarning,
+                stacklevel=4,
+            )
+            self.reset()
+        self._owner = P
+        return False
+
+    def state(self) -> tuple[dict[str, Array], dict[str, Any]]:
+        """The state to checkpoint: (its arrays by attribute name, {"t": steps taken})."""
+        arrays = {
+            k: v
+            for k, v in vars(self).items()
+            if isinstance(v, np.ndarray) and not k.startswith("_") and k not in self.scratch
+        }
+        return arrays, {"t": self.t}
+
+    def load_state(self, arrays: dict[str, Array], scalars: dict[str, Any], P: Array) -> None:
+        """Put back a state exported by ``state()``, bound to P (arrays copied)."""
+        self.reset()
+        for k, v in arrays.items():
+            setattr(self, k, np.array(v, dtype=P.dtype))
+        self.t = int(scalars["t"])
+        self._owner = P
+
+    def hyperparameters(self) -> dict[str, Any]:
+        """The settings that define the update rule (no state, no learning rate), as JSON."""
+        out = {k: v for k, v in self._hyper().items() if k not in ("t", "learning_rate")}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
 
     def step(self, P: Array, G: Array) -> None:
         """P ← P − learning_rate · (a direction computed from G)."""
+        if getattr(self, "_owner", None) is None:
+            self._owner = P  # the state made from here on is P's
         self.t += 1
         steps = kernels.for_params(P.size)
         contiguous = steps is not None and P.flags.c_contiguous and G.flags.c_contiguous
@@ -77,12 +138,17 @@ class Optimizer:
     def reset(self) -> None:
         """Forget the state (moments, step count), keeping the hyperparameters."""
         self.t = 0
+        self._owner = None
         for key, value in list(vars(self).items()):
             if isinstance(value, np.ndarray):
                 setattr(self, key, None)
 
     def _hyper(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if not isinstance(v, np.ndarray | type(None))}
+        return {
+            k: v
+            for k, v in vars(self).items()
+            if not k.startswith("_") and not isinstance(v, np.ndarray | type(None))
+        }
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._hyper().items() if k != "t")
@@ -145,6 +211,7 @@ class Adam(Optimizer):
     # PyTorch adds eps to the bias-corrected sqrt(V / (1−β2^t)); scikit-learn adds it to
     # sqrt(V) before the correction (its SklearnAdam sets this True).
     eps_before_correction = False
+    scratch = ("T",)
 
     def __init__(
         self,
@@ -167,7 +234,7 @@ class Adam(Optimizer):
         G = self._decay(P, G)
         if self.M is None or self.V is None:
             self.M, self.V = np.zeros_like(P), np.zeros_like(P)
-        if self.T is None:
+        if self.T is None:  # scratch only: a restored state (load_state) comes without it
             self.T = np.empty(min(P.size, block_size(P)), dtype=P.dtype)
         b1, b2 = self.betas
         step_size = self.learning_rate / (1 - b1**self.t)  # lr / (1 − β1^t)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +112,7 @@ def train(
     verbose: bool | int = False,
     callbacks: Iterable[Callable[[Network, History], Any]] = (),
     distributed: str | None = None,
+    fit_options: Mapping[str, Any] | None = None,
 ) -> Fitted:
     """Train a network on ``table`` (features X, target y as text) and return it scored.
 
@@ -170,6 +171,7 @@ def train(
         seed=seed,
         callbacks=callbacks,
         distributed=distributed,
+        **dict(fit_options or {}),  # checkpoint, checkpoint_every, resume (cli train)
     )
     seconds = time.perf_counter() - start
     train_scores = score(net, X[train_idx], Y[train_idx])

@@ -304,7 +304,8 @@ def test_saved_file_gets_ordinary_permissions(tmp_path: Path) -> None:
             lambda h: (_meta(h, "format_version", "3"), _meta(h, "glassnet_version", "9\nx" * 99)),
             "written by a newer glassnet",
         ),
-        (lambda h: _network_entry(h, "sizes", list(range(1, 10_000))), "activations"),
+        (lambda h: _network_entry(h, "sizes", list(range(1, 10_000))), "invalid layer sizes"),
+        (lambda h: _network_entry(h, "sizes", list(range(1, 100))), "activations"),
         (lambda h: _network_entry(h, "loss", "a\nb" * 1000), "unknown loss"),
     ],
 )

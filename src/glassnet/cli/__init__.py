@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     status = _run(args)
-    if status not in (0, 130):  # under mpiexec: end every rank, not just this one
+    if status not in (0, 75, 130):  # under mpiexec: end every rank, not just this one
         from glassnet.distributed import abort
 
         abort(status)

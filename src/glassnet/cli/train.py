@@ -27,6 +27,10 @@ from glassnet.cli._common import (
 from glassnet.history import DivergenceWarning
 from glassnet.optimizers import OPTIMIZERS
 
+# Exit status of a run stopped by SIGTERM/SIGINT after writing its checkpoint: sysexits.h's
+# EX_TEMPFAIL ("try again later"); a job script requeues on it (docs/long-jobs.md).
+EXIT_RESUMABLE = 75
+
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
@@ -121,8 +125,31 @@ def add_parser(sub: Any) -> None:
         help="data-parallel training over MPI, e.g. mpiexec -n 4 glassnet train ... "
         "(auto, the default: when started by mpiexec; see docs/distributed.md)",
     )
+    _add_checkpoint_options(p)
     add_debug(p)
     p.set_defaults(run=run)
+
+
+def _add_checkpoint_options(p: Any) -> None:
+    """--checkpoint, --checkpoint-every, --resume (see docs/long-jobs.md)."""
+    p.add_argument(
+        "--checkpoint",
+        metavar="RUN.ckpt",
+        help="keep the whole run in this file (written atomically every --checkpoint-every, "
+        "and on SIGTERM/SIGINT, which then exit with status 75 so that a job can requeue)",
+    )
+    p.add_argument(
+        "--checkpoint-every",
+        default="1",
+        metavar="N",
+        help="epochs between checkpoints (default 1), or e.g. '500 steps', '600 s', '10 min'",
+    )
+    p.add_argument(
+        "--resume",
+        metavar="RUN.ckpt",
+        help="continue the run kept in this checkpoint (same data and options; it goes on "
+        "being written to --checkpoint, by default this file)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -183,11 +210,19 @@ def _train(args: argparse.Namespace, distributed: str | None, write: bool) -> in
             verbose=verbose,
             callbacks=callbacks,
             distributed=distributed,
+            fit_options=_checkpoint_options(args),
         )
     reason = fitted.history.stop_reason or ""
     if any(issubclass(w.category, DivergenceWarning) for w in caught):
         # the restored weights are finite but poor: keep any previous model instead
         raise CLIFailure(f"training diverged: {reason}; {args.out} was not written")
+    if reason.startswith("interrupted") and "checkpoint written" in reason:
+        print(
+            f"glassnet train: {reason.split('; resume with')[0]}; {args.out} was not written; "
+            f"run the same command with --resume {args.checkpoint or args.resume} to go on",
+            file=sys.stderr,
+        )
+        return EXIT_RESUMABLE
     if reason.startswith("interrupted"):
         print(f"glassnet train: {reason}; {args.out} was not written", file=sys.stderr)
         return 130
@@ -214,6 +249,18 @@ def _train(args: argparse.Namespace, distributed: str | None, write: bool) -> in
             loss_curves(fitted.history, path=plot)
         print(f"wrote loss curves to {plot}")
     return 0
+
+
+def _checkpoint_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The fit keywords of --checkpoint, --checkpoint-every and --resume."""
+    if args.checkpoint is None and args.resume is None:
+        return {}
+    every = args.checkpoint_every
+    return {
+        "checkpoint": args.checkpoint,
+        "checkpoint_every": int(every) if every.isdigit() else every,
+        "resume": args.resume,
+    }
 
 
 def _names(text: str) -> list[str]:
