@@ -14,7 +14,8 @@ then raw tensor bytes) holding one tensor per parameter under the names of
   ``target_scaling`` (regression: ``{"mean": [...], "scale": [...]}``, the outputs are
   ``O * scale + mean``), ``class_labels`` (one per output; two for a single sigmoid
   output), ``task`` (``"classification"`` or ``"regression"``), ``target`` (a column
-  name) and ``training`` (an object: a training summary).
+  name), ``training`` (an object: a training summary) and ``preprocessing`` (a table-trained
+  model's column encodings, checked by ``glassnet.tables.check_preprocessing``).
 
 Loading reads nothing but numbers and JSON, and checks every part before building the
 network; anything unexpected raises :class:`ModelFileError` with one line saying what is wrong.
@@ -265,8 +266,8 @@ def _check_extras(
                 "numbers each and positive scales"
             )
     labels = extras.get("class_labels")
+    n_labels = LOSSES[loss]().n_classes(n_out)
     if labels is not None:
-        n_labels = LOSSES[loss]().n_classes(n_out)
         if (
             not isinstance(labels, list)
             or len(labels) != n_labels
@@ -285,3 +286,12 @@ def _check_extras(
     for key in ("training",):
         if key in extras and not isinstance(extras[key], Mapping):
             raise bad(f"{key!r} must be a JSON object")
+    if "preprocessing" in extras:  # a table-trained model's preprocessing (glassnet.tables)
+        from glassnet.tables.transform import check_preprocessing
+
+        try:
+            check_preprocessing(
+                extras["preprocessing"], n_in, n_out, n_labels if classifier else None
+            )
+        except ValueError as exc:
+            raise bad(str(exc)) from None
