@@ -39,10 +39,10 @@ from glassnet.activations import (
     Softplus,
     Tanh,
 )
+from glassnet.network import Network
 
 if TYPE_CHECKING:
     from glassnet.activations import Activation
-    from glassnet.network import Network
     from glassnet.tables.model import Model
 
 DEFAULT_OPSET = 17
@@ -73,11 +73,10 @@ def export_onnx(
     return path
 
 
-def to_onnx(
-    net: Network | Model, *, opset: int = DEFAULT_OPSET, scaling: bool = True
-) -> Any:
+def to_onnx(net: Network | Model, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -> Any:
     """The ``onnx.ModelProto`` of ``net`` (see :func:`export_onnx`), checked by onnx.checker."""
-    net = getattr(net, "network", net)  # a Model's preprocessing is in its metadata
+    if not isinstance(net, Network):
+        net = net.network  # a Model: its preprocessing is in the network's metadata
     onnx = _onnx()
     from onnx import TensorProto, helper, numpy_helper
 

@@ -267,14 +267,13 @@ def _check_extras(
             )
     labels = extras.get("class_labels")
     n_labels = LOSSES[loss]().n_classes(n_out)
-    if labels is not None:
-        if (
-            not isinstance(labels, list)
-            or len(labels) != n_labels
-            or not all(isinstance(x, (str, int, float, bool)) for x in labels)
-            or len(set(map(repr, labels))) != len(labels)
-        ):
-            raise bad(f"'class_labels' must list {n_labels} distinct labels (one per class)")
+    if labels is not None and (
+        not isinstance(labels, list)
+        or len(labels) != n_labels
+        or not all(isinstance(x, (str, int, float, bool)) for x in labels)
+        or len(set(map(repr, labels))) != len(labels)
+    ):
+        raise bad(f"'class_labels' must list {n_labels} distinct labels (one per class)")
     task = extras.get("task")
     if task is not None and task not in TASKS:
         raise bad(f"'task' must be one of {', '.join(TASKS)}, not {_show(task)}")

@@ -37,15 +37,15 @@ def run(args: argparse.Namespace) -> int:
     target = args.target or model.metadata.get("target")
     if not target:
         raise CLIError(f"--target: {args.model} does not name its target column; give --target")
-    table, values = read_rows(model, args.data, target=target)
+    notes: list[str] = []
+    table, values = read_rows(model, args.data, notes, target=target)
     gone = missing_target(values)
     if gone.all():
         raise CLIError(f"{args.data}, column {target!r}: the target is missing on every row")
     if gone.any():
-        note(f"{args.data}: left out {int(gone.sum())} rows whose target {target!r} is missing")
+        notes.append(f"left out {int(gone.sum())} rows whose target {target!r} is missing")
         table, values = table.take(~gone), values[~gone]
     Y = model.preprocessing.target.encode(values, lambda i: table.where(i, target))
-    notes: list[str] = []
     X = model.transform(table, notes)
     for text in notes:
         note(f"{args.data}: {text}")

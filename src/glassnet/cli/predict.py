@@ -41,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
     model = load_table_model(args.model)
     if args.proba and not model.is_classifier:
         raise CLIError(f"--proba: {args.model} is a regression model; it has no probabilities")
-    table, _ = read_rows(model, args.data)
     notes: list[str] = []
+    table, _ = read_rows(model, args.data, notes)
     O = model.outputs(table, notes)
     for text in notes:
         note(f"{args.data}: {text}")
@@ -66,10 +66,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_rows(model: Any, path: str, target: str | None = None) -> tuple[Any, Any]:
+def read_rows(
+    model: Any, path: str, notes: list[str], target: str | None = None
+) -> tuple[Any, Any]:
     """The table at ``path`` with the columns the model reads, and the ``target`` column's
-    values (None when not asked for). A note names the columns the model does not read; a
-    model that stores no column names takes every column but ``target``, in order."""
+    values (None when not asked for). ``notes`` gets a line naming the columns the model does
+    not read; a model that stores no column names takes every column but ``target``, in
+    order."""
     from glassnet.tables import read_table
 
     table = read_table(path)
@@ -90,5 +93,5 @@ def read_rows(model: Any, path: str, target: str | None = None) -> tuple[Any, An
         return table, values
     extra = [c for c in table.names if c not in pre.names and c != target]
     if extra:
-        note(f"{path}: ignoring column(s) the model does not use: {', '.join(extra)}")
+        notes.append(f"ignoring column(s) the model does not use: {', '.join(extra)}")
     return table, values

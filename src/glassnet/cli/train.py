@@ -22,9 +22,9 @@ from glassnet.cli._common import (
     fraction,
     layer_sizes,
     non_negative_int,
+    note,
     positive_float,
     positive_int,
-    note,
     writing,
 )
 from glassnet.history import DivergenceWarning

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from glassnet._typing import Array
-from glassnet.tables.reading import short
+from glassnet.tables.reading import Values, short
 
 MISSING_KEY = ""  # the category of a missing cell (also what ONNX callers pass for one)
 Where = Callable[[int], str]  # row index -> "file, line N, column 'c'" for a message
@@ -42,18 +42,17 @@ def key(value: Any) -> str:
     return str(value)
 
 
-def keys(values: Array) -> Array:
+def keys(values: Values) -> Values:
     """key() of every cell, as an object array (vectorised for float columns)."""
     if values.dtype.kind == "f":
         out = np.full(len(values), MISSING_KEY, dtype=object)
         present = ~np.isnan(values)
         v = values[present]
         integral = (v == np.round(v)) & (np.abs(v) < 2**53)
-        text = np.where(integral, v.astype(np.int64).astype(str), v.astype(str))
-        out[present] = text
+        out[present] = np.where(integral, v.astype(np.int64).astype(str), v.astype(str))
         return out
     missing = is_missing(values)
-    text = np.frompyfunc(type, 1, 1)(values) == str
+    text = np.asarray(np.frompyfunc(type, 1, 1)(values) == str, dtype=bool)
     if np.all(text | missing):  # the usual case, done without a Python loop
         out = values.astype(object, copy=True)
         out[missing] = MISSING_KEY
@@ -61,7 +60,7 @@ def keys(values: Array) -> Array:
     return np.array([key(v) for v in values], dtype=object)
 
 
-def factorize(texts: Array) -> tuple[Array, list[str]]:
+def factorize(texts: Values) -> tuple[Values, list[str]]:
     """(codes, distinct): texts[i] == distinct[codes[i]] (pandas' hash table: fast)."""
     import pandas as pd
 
@@ -69,16 +68,17 @@ def factorize(texts: Array) -> tuple[Array, list[str]]:
     return codes, [str(d) for d in distinct]
 
 
-def is_missing(values: Array) -> Array:
+def is_missing(values: Values) -> Values:
     """True where a cell is missing: NaN or None (NaN is the one value unequal to itself)."""
     if values.dtype.kind == "f":
         return np.isnan(values)
     if values.dtype.kind != "O":
         return np.zeros(len(values), dtype=bool)
-    return np.asarray(values != values, dtype=bool) | np.equal(values, None)
+    nan = np.frompyfunc(lambda v: v is None or (isinstance(v, float) and math.isnan(v)), 1, 1)
+    return np.asarray(nan(values), dtype=bool)
 
 
-def numbers(values: Array, where: Where) -> Array:
+def numbers(values: Values, where: Where) -> Array:
     """The cells as float64 (missing as NaN); text that is not a number is refused."""
     if values.dtype.kind in "iufb":
         x = values.astype(np.float64)
@@ -97,7 +97,7 @@ def numbers(values: Array, where: Where) -> Array:
     bad = np.isinf(x)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"{where(i)}: {x[i]!r} is infinite: expected a finite number")
+        raise ValueError(f"{where(i)}: {float(x[i])} is infinite: expected a finite number")
     return x
 
 
@@ -133,7 +133,7 @@ class Numeric:
     def features(self) -> list[str]:
         return [self.name] + ([f"{self.name} (missing)"] if self.indicator else [])
 
-    def encode(self, values: Array, out: Array, where: Where) -> int:
+    def encode(self, values: Values, out: Array, where: Where) -> int:
         """Write the input column(s) into ``out`` (n, width); returns the missing count."""
         x = numbers(values, where)
         missing = np.isnan(x)
@@ -171,7 +171,7 @@ class Categorical:
         self._index = {c: k for k, c in enumerate(self.categories)}
 
     @classmethod
-    def fit(cls, name: str, values: Array, from_numbers: bool) -> Categorical:
+    def fit(cls, name: str, values: Values, from_numbers: bool) -> Categorical:
         _, distinct = factorize(keys(values))
         return cls(name, sorted(distinct, key=_order), from_numbers)
 
@@ -182,7 +182,7 @@ class Categorical:
     def features(self) -> list[str]:
         return [f"{self.name}={c if c != MISSING_KEY else '(missing)'}" for c in self.categories]
 
-    def encode(self, values: Array, out: Array, where: Where) -> int:
+    def encode(self, values: Values, out: Array, where: Where) -> int:
         """One-hot rows into ``out`` (n, width); returns how many cells were unseen values."""
         codes, distinct = factorize(keys(values))
         lookup = np.array([self._index.get(self._canonical(d), -1) for d in distinct] + [-1])
@@ -193,7 +193,7 @@ class Categorical:
         return int((~seen).sum())
 
     def _canonical(self, text: str) -> str:
-        """"2007.0" and "2007" are one category in a column of numbers."""
+        """ "2007.0" and "2007" are one category in a column of numbers."""
         if self.from_numbers and text != MISSING_KEY:
             try:
                 return key(float(text))
@@ -226,7 +226,5 @@ def _order(text: str) -> tuple[int, float, str]:
 def column_from_json(spec: Any) -> Column:
     """The column a model file describes (already checked by check_preprocessing)."""
     if spec["role"] == "numeric":
-        return Numeric(
-            spec["name"], spec["mean"], spec["scale"], spec["fill"], spec["indicator"]
-        )
+        return Numeric(spec["name"], spec["mean"], spec["scale"], spec["fill"], spec["indicator"])
     return Categorical(spec["name"], list(spec["categories"]), spec["from_numbers"])

@@ -104,6 +104,11 @@ class Model:
         return self.network.metadata
 
     @property
+    def sizes(self) -> list[int]:
+        """The network's layer sizes (its inputs are the encoded columns)."""
+        return list(self.network.sizes)
+
+    @property
     def is_classifier(self) -> bool:
         return self.network.is_classifier
 
@@ -111,7 +116,9 @@ class Model:
     def labels(self) -> list[str]:
         """The class labels in output order (0..k−1 as text when the file stores none)."""
         labels = self.preprocessing.target.labels
-        return labels or [str(k) for k in range(self.network.loss.n_classes(self.network.sizes[-1]))]
+        return labels or [
+            str(k) for k in range(self.network.loss.n_classes(self.network.sizes[-1]))
+        ]
 
     @property
     def columns(self) -> list[str]:
@@ -125,8 +132,7 @@ class Model:
     def __repr__(self) -> str:
         kind = "classifier" if self.is_classifier else "regressor"
         return (
-            f"Model({kind} of {self.target!r} from {len(self.columns)} columns, "
-            f"{self.network!r})"
+            f"Model({kind} of {self.target!r} from {len(self.columns)} columns, {self.network!r})"
         )
 
 

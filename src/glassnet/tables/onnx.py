@@ -86,7 +86,11 @@ def onnx_feeds(pre: Preprocessing, data: Any) -> dict[str, Any]:
     feeds: dict[str, Any] = {}
     for column, values in zip(pre.columns, table.columns.values(), strict=True):
         if isinstance(column, Numeric):
-            x = numbers(values, lambda i, c=column.name: table.where(i, c))
+
+            def where(i: int, name: str = column.name) -> str:
+                return table.where(i, name)
+
+            x = numbers(values, where)
             feeds[column.name] = x.astype(np.float32).reshape(-1, 1)
         else:
             feeds[column.name] = np.array(keys(values).tolist(), dtype=object).reshape(-1, 1)

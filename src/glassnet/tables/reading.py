@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet._typing import Array
+Values = np.ndarray[Any, np.dtype[Any]]  # a column, a mask or row numbers: any dtype
 
 # pandas' own markers ("", "NA", "NaN", "N/A", "null", "None", ...) and these
 EXTRA_MISSING = ["?"]
@@ -36,8 +36,8 @@ class Table:
     """
 
     path: str
-    columns: dict[str, Array]
-    lines: Array | None = None
+    columns: dict[str, Values]
+    lines: Values | None = None
 
     @property
     def names(self) -> list[str]:
@@ -53,7 +53,7 @@ class Table:
         text = f"{self.path}, {place}"
         return text if column is None else f"{text}, column {short(column)}"
 
-    def take(self, rows: Array) -> Table:
+    def take(self, rows: Values) -> Table:
         """The rows ``rows`` (indices or a boolean mask) of every column."""
         lines = None if self.lines is None else self.lines[rows]
         return Table(self.path, {k: v[rows] for k, v in self.columns.items()}, lines)
@@ -89,13 +89,11 @@ def _read_parquet(p: Path, where: str) -> Table:
         ) from None
     try:
         arrow = pq.read_table(p)
-    except Exception as exc:  # pyarrow raises several kinds for a bad file
+    except (OSError, ValueError, TypeError) as exc:  # pyarrow's errors derive from these
         raise ValueError(f"{where}: not a readable Parquet file ({_one_line(exc)})") from None
     names = [str(c) for c in arrow.column_names]
     _check_names(names, where, "its schema")
-    columns = {
-        name: _column_array(arrow.column(j).to_pandas()) for j, name in enumerate(names)
-    }
+    columns = {name: _column_array(arrow.column(j).to_pandas()) for j, name in enumerate(names)}
     table = Table(where, columns, None)
     if table.n == 0:
         raise ValueError(f"{where}: the table has columns but no rows")
@@ -206,14 +204,14 @@ def _check_names(names: Sequence[str], where: str, place: str) -> None:
         seen.add(name)
 
 
-def is_missing(values: Array) -> Array:
+def is_missing(values: Values) -> Values:
     """True where a cell is missing (see glassnet.tables.columns.is_missing)."""
     from glassnet.tables.columns import is_missing as missing
 
     return missing(values)
 
 
-def _column_array(series: Any) -> Array:
+def _column_array(series: Any) -> Values:
     """A pandas column as a NumPy array: float64 for numbers, object (str, NaN) otherwise."""
     kind = series.dtype.kind
     if kind in "iuf":
@@ -224,7 +222,7 @@ def _column_array(series: Any) -> Array:
     return values
 
 
-def _concat(chunks: list[Array]) -> Array:
+def _concat(chunks: list[Values]) -> Values:
     if len(chunks) == 1:
         return chunks[0]
     if all(c.dtype == np.float64 for c in chunks):
@@ -242,7 +240,7 @@ def _parser_message(exc: Exception, where: str, n_columns: int) -> str:
         )
     m = re.search(r"EOF inside string starting at row (\d+)", text)
     if m:
-        return f"{where}, line {int(m.group(1)) + 1}: a quote (\") opens a field that never ends"
+        return f'{where}, line {int(m.group(1)) + 1}: a quote (") opens a field that never ends'
     return f"{where}: not a readable CSV file ({text})"
 
 

@@ -88,7 +88,9 @@ def _check_flags(table: Table, target: str, **flags: Sequence[str]) -> None:
             if name == target:
                 raise ValueError(f"--{flag} {name}: that is the --target column")
             if name in seen and seen[name] != flag:
-                raise ValueError(f"column {short(name)} is given to both --{seen[name]} and --{flag}")
+                raise ValueError(
+                    f"column {short(name)} is given to both --{seen[name]} and --{flag}"
+                )
             seen[name] = flag
 
 
@@ -127,11 +129,11 @@ def _infer(
             if n >= ID_MIN_ROWS and distinct == n == hi - lo + 1:
                 return None, Role(name, holds, "left out", "id-like: counts the rows")
             if distinct <= MAX_CODES and distinct * 2 <= len(present):
-                column = Categorical.fit(name, values, from_numbers=True)
-                return column, _one_hot(name, "integer codes", column, gaps)
-        column = Numeric.fit(name, x)
-        note = f"{gaps} → median {column.fill:.4g} + indicator" if n_missing else ""
-        return column, Role(name, holds, "standardised", note)
+                codes = Categorical.fit(name, values, from_numbers=True)
+                return codes, _one_hot(name, "integer codes", codes, gaps)
+        scaled = Numeric.fit(name, x)
+        note = f"{gaps} → median {scaled.fill:.4g} + indicator" if n_missing else ""
+        return scaled, Role(name, holds, "standardised", note)
     distinct_keys = factorize(keys(values[~missing]))[1]
     n_distinct = len(distinct_keys)
     if not force_categorical:

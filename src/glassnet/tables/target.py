@@ -11,13 +11,13 @@ import numpy as np
 
 from glassnet._typing import Array
 from glassnet.tables.columns import MISSING_KEY, _order, factorize, is_missing, key, keys
-from glassnet.tables.reading import short
+from glassnet.tables.reading import Values, short
 
 MAX_INTEGER_CLASSES = 20  # an integer target with at most this many values is read as classes
 Index = np.ndarray[Any, np.dtype[np.intp]]
 
 
-def infer_task(values: Array) -> tuple[str, str]:
+def infer_task(values: Values) -> tuple[str, str]:
     """("classification" or "regression", the reason): text labels or a few integer values
     mean classes; other numbers mean regression.
 
@@ -48,7 +48,7 @@ class Target:
 
     @classmethod
     def fit(
-        cls, name: str, task: str, values: Array, where: Callable[[int], str], path: str
+        cls, name: str, task: str, values: Values, where: Callable[[int], str], path: str
     ) -> Target:
         """Rows with a missing target must already be left out."""
         if task == "classification":
@@ -67,7 +67,7 @@ class Target:
     def is_classifier(self) -> bool:
         return self.task == "classification"
 
-    def encode(self, values: Array, where: Callable[[int], str]) -> Array:
+    def encode(self, values: Values, where: Callable[[int], str]) -> Values:
         """Y for training and scoring: class indices (n,), or (Y − mean) / scale (n, 1)."""
         if not self.is_classifier:
             return ((_values(values, where) - self.mean) / self.scale).reshape(-1, 1)
@@ -104,7 +104,7 @@ class Target:
         return spec
 
 
-def _values(values: Array, where: Callable[[int], str]) -> Array:
+def _values(values: Values, where: Callable[[int], str]) -> Array:
     """A regression target as float64; text or an infinite value is refused with its line."""
     try:
         y = values.astype(np.float64)
@@ -125,7 +125,7 @@ def _values(values: Array, where: Callable[[int], str]) -> Array:
     return y
 
 
-def missing_target(values: Array) -> Array:
+def missing_target(values: Values) -> Values:
     """True where the target cell is missing."""
     if values.dtype.kind == "f":
         return is_missing(values)

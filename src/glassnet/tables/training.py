@@ -145,7 +145,9 @@ def train(
     tgt = p.preprocessing.target
     n_out = len(tgt.labels) if tgt.is_classifier else 1
     loss = "cross_entropy" if tgt.is_classifier else "mse"
-    net = Network([p.preprocessing.n_inputs, *hidden, n_out], activation=activation, loss=loss, seed=seed)
+    net = Network(
+        [p.preprocessing.n_inputs, *hidden, n_out], activation=activation, loss=loss, seed=seed
+    )
     has_val = len(p.X_val) > 0
     start = time.perf_counter()
     history = net.fit(
@@ -219,7 +221,9 @@ def split(
         if len(val) == 0:
             val = rng.permutation(n)[:1]
     if len(val) >= n:
-        raise ValueError(f"only {n} rows: a validation split of {fraction} leaves none to train on")
+        raise ValueError(
+            f"only {n} rows: a validation split of {fraction} leaves none to train on"
+        )
     keep = np.ones(n, dtype=bool)
     keep[val] = False
     return np.flatnonzero(keep), np.sort(val)

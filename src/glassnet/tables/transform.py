@@ -28,7 +28,7 @@ import numpy as np
 
 from glassnet._typing import Array
 from glassnet.tables.columns import Categorical, Column, Numeric, column_from_json
-from glassnet.tables.reading import Table, name_list
+from glassnet.tables.reading import Table, Values, name_list
 from glassnet.tables.target import Target
 
 VERSION = 1
@@ -65,7 +65,7 @@ class Preprocessing:
         return [f for c in self.columns for f in c.features()]
 
     def transform(
-        self, data: Any, notes: list[str] | None = None, rows: Array | None = None
+        self, data: Any, notes: list[str] | None = None, rows: Values | None = None
     ) -> Array:
         """X (n, n_inputs) float32 from raw columns: a Table, a DataFrame, a dict of columns,
         or an array of raw values with one column per stored column, in the stored order.
@@ -81,9 +81,11 @@ class Preprocessing:
             block = order[start : start + BLOCK_ROWS]
             buffer = np.empty((len(block), self.n_inputs))
             j = 0
-            for c, (column, values) in enumerate(zip(self.columns, table.columns.values())):
+            for c, (column, values) in enumerate(
+                zip(self.columns, table.columns.values(), strict=True)
+            ):
 
-                def where(i: int, name: str = column.name) -> str:
+                def where(i: int, name: str = column.name, block: Values = block) -> str:
                     return table.where(int(block[i]), name)
 
                 picked = values[block] if rows is not None or len(order) > BLOCK_ROWS else values
@@ -127,7 +129,9 @@ class Preprocessing:
         return cls(columns, target, list(spec.get("left_out", [])))
 
     @classmethod
-    def from_metadata(cls, meta: Mapping[str, Any], n_inputs: int, classifier: bool) -> Preprocessing:
+    def from_metadata(
+        cls, meta: Mapping[str, Any], n_inputs: int, classifier: bool
+    ) -> Preprocessing:
         """The preprocessing of any model file: ``"preprocessing"`` when stored; else the
         legacy ``feature_scaling`` / ``target_scaling`` / ``feature_names`` (numeric inputs)."""
         if "preprocessing" in meta:
@@ -194,11 +198,13 @@ def as_table(data: Any, names: Sequence[str] | None, n_columns: int) -> Table:
     return Table(path, {c: _column(M[:, j], path, c) for j, c in enumerate(labels)})
 
 
-def _column(values: Any, path: str, name: str) -> Array:
+def _column(values: Any, path: str, name: str) -> Values:
     """A column as a 1-D float64 or object array."""
     a = np.asarray(values)
     if a.ndim != 1:
-        raise ValueError(f"{path}, column {name!r}: expected one value per row, got shape {a.shape}")
+        raise ValueError(
+            f"{path}, column {name!r}: expected one value per row, got shape {a.shape}"
+        )
     if a.dtype.kind in "iuf":
         return a.astype(np.float64)
     return a.astype(object)
