@@ -4,7 +4,7 @@
 - text, booleans and integer codes with few values (at most MAX_CODES distinct, each seen
   twice on average) → categorical (one-hot); a missing cell is a category of its own;
 - constant and all-missing columns → left out, with a note;
-- id-like columns (text unique on most rows, such as names; integers counting the rows) →
+- id-like columns (text unique on most rows, such as names; integers rising row by row) →
   left out, with a note; ``--categorical`` / ``--numeric`` keep them.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.tables.columns import Categorical, Column, Numeric, factorize, keys, numbers
+from glassnet.tables.columns import Categorical, Column, Numeric, factorize, key, keys, numbers
 from glassnet.tables.reading import Table, name_list, short
 
 MAX_CODES = 10  # integer columns with at most this many values are codes (one-hot)
@@ -123,10 +123,10 @@ def _infer(
         present = x[~missing]
         lo, hi = float(present.min()), float(present.max())
         if not force_numeric and lo == hi and not n_missing:
-            return None, Role(name, holds, "left out", f"constant ({short(lo)})")
+            return None, Role(name, holds, "left out", f"constant ({key(lo)})")
         distinct = _distinct_integers(present, lo, hi)
         if not force_numeric and distinct is not None:
-            if n >= ID_MIN_ROWS and distinct == n == hi - lo + 1:
+            if n >= ID_MIN_ROWS and distinct == n and bool(np.all(np.diff(x) > 0)):
                 return None, Role(name, holds, "left out", "id-like: counts the rows")
             if distinct <= MAX_CODES and distinct * 2 <= len(present):
                 codes = Categorical.fit(name, values, from_numbers=True)

@@ -199,8 +199,9 @@ def as_table(data: Any, names: Sequence[str] | None, n_columns: int) -> Table:
 
 
 def _column(values: Any, path: str, name: str) -> Values:
-    """A column as a 1-D float64 or object array."""
-    a = np.asarray(values)
+    """A column as a 1-D float64 or object array (a list stays object: NumPy would turn a
+    missing NaN among strings into the text "nan")."""
+    a = values if isinstance(values, np.ndarray) else np.array(list(values), dtype=object)
     if a.ndim != 1:
         raise ValueError(
             f"{path}, column {name!r}: expected one value per row, got shape {a.shape}"
