@@ -137,10 +137,8 @@ def test_unseen_values_are_noted_once_never_refused(mixed_model: Path) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.predict(frame)
-    assert [str(w.message) for w in caught] == [
-        "column 'colour': 10 value(s) not seen in training (encoded as the unseen bucket: "
-        "all zeros)"
-    ]
+    unseen = "column 'colour': 10 value(s) not seen in training (encoded as the unseen bucket: "
+    assert [str(w.message) for w in caught] == [unseen + "all zeros)"]
     X = model.transform(frame, notes=[])
     start = model.preprocessing.feature_names().index("colour=blue")
     np.testing.assert_array_equal(X[:, start : start + 4], 0)

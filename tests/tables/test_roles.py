@@ -37,7 +37,7 @@ def test_every_column_kind_gets_its_role(mixed_csv: Path) -> None:
 
 def test_flags_override_and_repeat(mixed_csv: Path) -> None:
     table = read_table(mixed_csv)
-    columns, roles = infer_roles(
+    columns, _ = infer_roles(
         table, "label", ignore=["value", "flag"], categorical=["row"], numeric=["grade"]
     )
     names = {c.name: c.role for c in columns}
@@ -46,7 +46,7 @@ def test_flags_override_and_repeat(mixed_csv: Path) -> None:
         infer_roles(table, "label", ignore=["x"], numeric=["x"])
     with pytest.raises(ValueError, match=r"no column named 'nope' \(to --categorical\)"):
         infer_roles(table, "label", categorical=["nope"])
-    with pytest.raises(ValueError, match="'colour'.* is not a number"):
+    with pytest.raises(ValueError, match=r"'colour'.* is not a number"):
         infer_roles(table, "label", numeric=["colour"])
 
 
