@@ -16,7 +16,7 @@ from glassnet.layers import Dense
 from glassnet.losses import Loss
 from glassnet.network import Network
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
-from glassnet.saving import load
+from glassnet.tables import Model, load
 
 __all__ = [
     "SGD",
@@ -28,6 +28,7 @@ __all__ = [
     "GradcheckReport",
     "History",
     "Loss",
+    "Model",
     "Network",
     "Optimizer",
     "RMSprop",

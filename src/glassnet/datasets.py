@@ -1,20 +1,34 @@
-"""Data: the seed's own example, and scikit-learn's bundled sets (nothing is downloaded)."""
+"""Data: the seed's own example, scikit-learn's bundled sets (nothing is downloaded), and
+tables from CSV or Parquet files (``read_table``, ``read_csv``: see :mod:`glassnet.tables`)."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-# re-exported: glassnet.datasets.read_csv reads CSV files
-from glassnet._csv import Table, read_csv  # noqa: F401
 from glassnet._typing import Array
 from glassnet.network import Network
+
+if TYPE_CHECKING:
+    from glassnet.tables.reading import Table
 
 # The seed's three samples: one input each, two targets (y1 = 2x, y2 = x/2 + 1/2).
 SEED_X = np.array([[1.0], [2.0], [3.0]])
 SEED_Y = np.array([[2.0, 1.0], [4.0, 1.5], [6.0, 2.0]])
 SEED_INIT = 57  # a seed whose He draw leaves no ReLU dead on these samples
+
+
+def read_table(path: str | os.PathLike[str]) -> Table:
+    """A CSV or Parquet file as a Table: each column a 1-D array, by name (see
+    :func:`glassnet.tables.read_table`)."""
+    from glassnet.tables.reading import read_table as read
+
+    return read(path)
+
+
+read_csv = read_table  # the name of earlier versions
 
 
 def seed_example(dtype: str = "float64") -> tuple[Network, Array, Array]:

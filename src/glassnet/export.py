@@ -1,6 +1,8 @@
 """ONNX export: the forward pass as a graph of MatMul + Add + activation per layer.
 
-    X' = (X − mean) / scale          (Sub, Div; only when the model stores feature scaling)
+    X  = preprocessing(raw columns)   (a table-trained model: ai.onnx.ml Imputer, Scaler,
+                                       OneHotEncoder; see glassnet.tables.onnx)
+    X' = (X − mean) / scale          (Sub, Div; an older model's stored feature scaling)
     Zl = A(l-1) @ Wl + Bl             (MatMul, Add)
     Al = f_l(Zl)                      (Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softplus, Softmax,
                                        Identity; GELU's tanh form from Mul/Add/Tanh)
@@ -37,17 +39,18 @@ from glassnet.activations import (
     Softplus,
     Tanh,
 )
+from glassnet.network import Network
 
 if TYPE_CHECKING:
     from glassnet.activations import Activation
-    from glassnet.network import Network
+    from glassnet.tables.model import Model
 
 DEFAULT_OPSET = 17
 _IR_VERSION = {13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10}
 
 
 def export_onnx(
-    net: Network,
+    net: Network | Model,
     path: str | os.PathLike[str],
     *,
     opset: int = DEFAULT_OPSET,
@@ -56,7 +59,9 @@ def export_onnx(
     """Write ``net``'s forward pass to ``path`` as ONNX (atomically); returns the path.
 
     Input ``"X"``: float32 (n, sizes[0]) of raw features -- the stored feature scaling is the
-    first step when ``scaling`` is true. Output ``"probabilities"`` (n, k) for a classifier,
+    first step when ``scaling`` is true. A table-trained model (metadata ``"preprocessing"``)
+    takes one input per raw column instead: float32 (n, 1) for a numeric column (NaN:
+    missing), text (n, 1) for a categorical one ("" : missing); see glassnet.tables.onnx. Output ``"probabilities"`` (n, k) for a classifier,
     ``"values"`` (n, o) for a regressor (in the target's units when the model stores target
     scaling). Refuses custom activations, which have no ONNX equivalent.
     """
@@ -68,8 +73,10 @@ def export_onnx(
     return path
 
 
-def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -> Any:
+def to_onnx(net: Network | Model, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -> Any:
     """The ``onnx.ModelProto`` of ``net`` (see :func:`export_onnx`), checked by onnx.checker."""
+    if not isinstance(net, Network):
+        net = net.network  # a Model: its preprocessing is in the network's metadata
     onnx = _onnx()
     from onnx import TensorProto, helper, numpy_helper
 
@@ -86,9 +93,21 @@ def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -
         nodes.append(helper.make_node(op, inputs, [output], name=output, **attrs))
         return output
 
+    def const_of(name: str, value: Any, dtype: Any) -> str:
+        weights.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
+        return name
+
     A = "X"
     meta = net.metadata
-    if scaling and meta.get("feature_scaling"):
+    inputs = [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["n", net.sizes[0]])]
+    pre = None
+    if scaling and "preprocessing" in meta:  # raw columns in: the ai.onnx.ml nodes first
+        from glassnet.tables.onnx import preprocessing_nodes
+        from glassnet.tables.transform import Preprocessing
+
+        pre = Preprocessing.from_json(meta["preprocessing"])
+        inputs, A = preprocessing_nodes(pre, node, const_of)
+    elif scaling and meta.get("feature_scaling"):
         s = meta["feature_scaling"]
         A = node("Sub", [A, const("feature_mean", [s["mean"]])], "X_centred")
         A = node("Div", [A, const("feature_scale", [s["scale"]])], "X_scaled")
@@ -106,6 +125,8 @@ def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -
     else:
         output = "values"
         t = meta.get("target_scaling") if scaling else None
+        if pre is not None:
+            t = {"mean": [pre.target.mean], "scale": [pre.target.scale]}
         if t:
             A = node("Mul", [A, const("target_scale", [t["scale"]])], "O_scaled")
             A = node("Add", [A, const("target_mean", [t["mean"]])], "O_unscaled")
@@ -114,13 +135,14 @@ def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -
     graph = helper.make_graph(
         nodes,
         "glassnet",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["n", net.sizes[0]])],
+        inputs,
         [helper.make_tensor_value_info(output, TensorProto.FLOAT, ["n", n_out])],
         initializer=weights,
     )
     model = helper.make_model(
         graph,
-        opset_imports=[helper.make_opsetid("", opset)],
+        opset_imports=[helper.make_opsetid("", opset)]
+        + ([helper.make_opsetid("ai.onnx.ml", 3)] if pre is not None else []),
         producer_name="glassnet",
         producer_version=__version__,
         doc_string=repr(net),
@@ -128,7 +150,7 @@ def to_onnx(net: Network, *, opset: int = DEFAULT_OPSET, scaling: bool = True) -
     model.ir_version = _IR_VERSION[opset]
     props: dict[str, str] = {
         k: json.dumps(meta[k])
-        for k in ("feature_names", "class_labels", "task", "target")
+        for k in ("feature_names", "class_labels", "task", "target", "preprocessing")
         if k in meta
     }
     helper.set_model_props(model, props)

@@ -255,6 +255,11 @@ class Network:
 
         Shapes: X (n, sizes[0]) -> (n,) labels, (n, o) 0/1, or O (n, o).
         """
+        if any(k in self.metadata for k in ("preprocessing", "feature_scaling", "target_scaling")):
+            raise ValueError(
+                "this network was trained on preprocessed columns, which predict(X) would skip: "
+                "use gn.load(path).predict(table) (a glassnet.tables.Model applies them)"
+            )
         return self.loss.predict(self.forward(X))
 
     def fit(

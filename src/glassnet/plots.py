@@ -268,12 +268,13 @@ def decision_boundary(
     pred: Any
     y_idx: Any
     if isinstance(model, Network):
-        from glassnet.tabular import labels_of, predict_indices
+        from glassnet.tables import Model
 
         if not model.is_classifier:
             raise ValueError("decision_boundary needs a classifier; this network is a regressor")
-        classes = labels_of(model)
-        pred = predict_indices(model, grid)
+        table_model = Model.of(model)  # applies a stored feature scaling
+        classes = table_model.labels
+        pred = np.argmax(table_model.outputs(grid), axis=1)
         if y.dtype.kind in "iu":
             y_idx = y
         else:  # labels as stored in the model (glassnet train keeps them as text)

@@ -57,17 +57,12 @@ DATA_CASES = {
     "header only": ("a,b,y\n", "a header row but no data rows"),
     "binary": (bytes(range(256)) * 8, "binary data"),
     "no target": ("a,b,z\n1,2,3\n", "no column named 'y'"),
-    "text value": (
-        "a,b,y\n1,2,p\n1,x,q\n",
-        (
-            "line 3, column 'b': 'x' is not a number; feature columns must hold numbers "
-            "(leave this one out with --ignore 'b')"
-        ),
-    ),
-    "empty value": ("a,b,y\n1,,p\n", "line 2, column 'b': empty value"),
-    "nan": ("a,b,y\n1,nan,p\n", "line 2, column 'b': 'nan'"),
-    "inf": ("a,b,y\n1,2,p\ninf,2,q\n", "line 3, column 'a': 'inf' is infinite"),
-    "ragged": ("a,b,y\n1,2,p\n1,2\n", "line 3: 2 fields but the header has 3 columns"),
+    "inf": ("a,b,y\n1,2,p\ninf,2,q\n", "line 3, column 'a': inf is infinite"),
+    "ragged short": ("a,b,y\n1,2,p\n1,2\n", "line 3: 2 fields but the header has 3 columns"),
+    "ragged long": ("a,b,y\n1,2,p\n1,2,q,4\n", "line 3: 4 fields but the header has 3"),
+    "unclosed quote": ('a,b,y\n1,2,p\n1,"2,q\n', 'line 3: a quote (") opens a field'),
+    "blank lines only": ("a,b,y\n\n\n", "a header row but no data rows"),
+    "target all missing": ("a,b,y\n1,2,\n3,4,NA\n", "the target is missing on every one"),
     "one class": ("a,b,y\n1,2,p\n3,4,p\n5,6,p\n", "only one class ('p') in 3 rows"),
 }
 
@@ -165,14 +160,14 @@ def test_predict_bad_value_names_row_and_column(
     data_dir: Path, wine_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = (data_dir / "wine.csv").read_text().splitlines()
-    lines[5] = lines[5].replace(lines[5].split(",")[2], "n/a", 1)
+    lines[5] = lines[5].replace(lines[5].split(",")[2], "oops", 1)
     data = _csv(tmp_path, "\n".join(lines) + "\n")
     out = tmp_path / "p.csv"
     out.write_bytes(PREVIOUS)
     _fails(
         capsys,
         ["predict", str(wine_model), data, "--out", str(out)],
-        "line 6, column 'ash': 'n/a' is not a number",
+        "line 6, column 'ash': 'oops' is not a number",
     )
     assert out.read_bytes() == PREVIOUS
 
@@ -298,13 +293,16 @@ def test_predict_without_feature_names_counts_columns(
 
 def test_ignore_option(data_dir: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> None:
     base = ["train", str(data_dir / "tiny.csv"), "--target", "label", "--out", str(out)]
-    _fails(capsys, [*base, "--ignore", "idd"], "no column named 'idd' (to ignore)")
+    _fails(capsys, [*base, "--ignore", "idd"], "no column named 'idd' (to --ignore)")
     _fails(capsys, [*base, "--ignore", "id,label"], "--ignore label: that is the --target column")
     assert out.read_bytes() == PREVIOUS
     assert main([*base, "--ignore", "id", "--epochs", "1", "--quiet"]) == 0
     import glassnet as gn
 
-    assert gn.load(out).metadata["feature_names"] == ["a", "b"]
+    assert gn.load(out).columns == ["a", "b"]
+    assert main([*base, "--ignore", "id", "--ignore", "a", "--epochs", "1", "--quiet"]) == 0
+    assert gn.load(out).columns == ["b"]  # every --ignore counts
+    _fails(capsys, [*base, "--ignore", "a", "--numeric", "a"], "given to both --ignore and")
 
 
 def test_diverged_training_keeps_the_old_model(

@@ -12,7 +12,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.cli import COMMANDS, main
-from glassnet.tabular import outputs
+from glassnet.tables import read_table
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -56,16 +56,17 @@ def test_train_wine_classifier(
     text = capsys.readouterr().out
     assert code == 0
     assert "task: classification (the target holds text labels" in text
-    assert "178 rows, 13 features" in text and "epoch 30/30" in text
+    assert "178 rows, 13 columns in, 13 inputs" in text and "epoch 30/30" in text
+    assert "  alcohol " in text and "standardised" in text  # the role table
     assert "validation rows (36): accuracy" in text and "confusion matrix" in text
     accuracy = float(text.split("validation rows (36): accuracy ")[1].split()[0])
     assert accuracy > 0.9
     net = gn.load(out)
-    assert net.sizes == [13, 16, 3]
+    assert isinstance(net, gn.Model) and net.network.sizes == [13, 16, 3]
     meta = net.metadata
     assert meta["class_labels"] == ["class_0", "class_1", "class_2"]
     assert meta["task"] == "classification" and meta["target"] == "cultivar"
-    assert len(meta["feature_names"]) == 13 and meta["feature_names"][0] == "alcohol"
+    assert len(net.columns) == 13 and net.columns[0] == "alcohol"
     assert meta["training"]["rows"] == 142 and meta["training"]["epochs"] == 30
 
 
@@ -78,13 +79,13 @@ def test_predict_matches_the_loaded_model(
     rows = list(csv.reader(io.StringIO(captured.out)))
     assert rows[0] == ["cultivar", "proba_class_0", "proba_class_1", "proba_class_2"]
     assert len(rows) == 179
-    table = gn.datasets.read_csv(data_dir / "wine.csv", target="cultivar")
-    net = gn.load(wine_model)
-    P = outputs(net, table.X)
-    np.testing.assert_allclose(np.array([r[1:] for r in rows[1:]], float), P, atol=1e-5)
+    table = read_table(data_dir / "wine.csv")
+    model = gn.load(wine_model)
+    P = model.predict_proba(table)
+    np.testing.assert_allclose(np.array([r[1:] for r in rows[1:]], float), P, atol=1e-6)
     labels = [r[0] for r in rows[1:]]
-    assert labels == [net.metadata["class_labels"][k] for k in P.argmax(axis=1)]
-    assert np.mean(np.array(labels) == np.array(table.y)) > 0.9
+    assert labels == model.predict(table).tolist()
+    assert np.mean(np.array(labels) == table.columns["cultivar"]) > 0.9
 
 
 def test_predict_columns_by_name_in_any_order(
@@ -125,7 +126,8 @@ def test_regression_train_evaluate_predict(
     data_dir: Path, diabetes_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     net = gn.load(diabetes_model)
-    assert net.metadata["task"] == "regression" and "target_scaling" in net.metadata
+    assert net.metadata["task"] == "regression"
+    assert net.metadata["preprocessing"]["target"]["task"] == "regression"
     assert main(["evaluate", str(diabetes_model), str(data_dir / "diabetes.csv")]) == 0
     text = capsys.readouterr().out
     r2 = float(text.split("R² ")[1].split()[0])
@@ -190,8 +192,8 @@ def test_train_options_reach_the_model(
         )
         == 0
     )
-    net = gn.load(out)
-    assert net.sizes == [3, 8, 4, 2] and [a.name for a in net.activations] == ["tanh", "tanh"]
+    net = gn.load(out).network  # the id column counts the rows: left out
+    assert net.sizes == [2, 8, 4, 2] and [a.name for a in net.activations] == ["tanh", "tanh"]
     t = net.metadata["training"]
     assert (t["optimizer"], t["learning_rate"], t["batch_size"], t["seed"]) == ("sgd", 0.05, 7, 3)
     assert t["validation_rows"] == 0
@@ -229,10 +231,13 @@ def test_export_then_onnxruntime_matches(
     onnx_path = tmp_path / "m.onnx"
     assert main(["export", str(wine_model), "--out", str(onnx_path)]) == 0
     assert "opset 17" in capsys.readouterr().out
-    table = gn.datasets.read_csv(data_dir / "wine.csv", target="cultivar")
+    from glassnet.tables.onnx import onnx_feeds
+
+    model = gn.load(wine_model)
+    table = read_table(data_dir / "wine.csv")
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    (P,) = session.run(None, {"X": table.X.astype(np.float32)})  # raw features: scaling inside
-    diff = np.max(np.abs(P - outputs(gn.load(wine_model), table.X)))
+    (P,) = session.run(None, onnx_feeds(model.preprocessing, table))  # raw columns in
+    diff = np.max(np.abs(P - model.predict_proba(table)))
     print(f"wine model, 178 rows: max |onnx − glassnet| = {diff:.2e}")
     assert diff < 1e-5
 

@@ -61,14 +61,30 @@ def test_a_model_trained_on_a_table_is_refused(tmp_path: Path) -> None:
         MLPClassifier.load(path)
 
 
-@pytest.mark.parametrize("key", ["feature_scaling", "target_scaling", "preprocessing"])
+@pytest.mark.parametrize("key", ["feature_scaling", "target_scaling"])
 def test_scaling_metadata_is_refused(tmp_path: Path, key: str) -> None:
     X, y = load_diabetes(return_X_y=True)
     est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
     net = est.to_network()
     scaling = {"mean": [0.0] * (10 if key == "feature_scaling" else 1)}
     scaling["scale"] = [1.0] * len(scaling["mean"])
-    net.metadata[key] = scaling if key != "preprocessing" else {"columns": []}
+    net.metadata[key] = scaling
     path = net.save(tmp_path / "scaled.safetensors")
     with pytest.raises(ValueError, match=rf"cannot apply its preprocessing \({key}\)"):
+        MLPRegressor.load(path)
+
+
+def test_a_table_trained_model_is_refused(tmp_path: Path) -> None:
+    """A model of `glassnet train` carries its preprocessing: the estimators point to gn.load."""
+    from glassnet.cli import main
+
+    rng = np.random.default_rng(0)
+    rows = ["colour,size,y"] + [
+        f"{rng.choice(['red', 'blue'])},{rng.normal():.3f},{rng.normal():.3f}" for _ in range(40)
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    path = tmp_path / "t.safetensors"
+    args = ["train", str(tmp_path / "t.csv"), "--target", "y", "--out", str(path)]
+    assert main([*args, "--epochs", "2", "--quiet"]) == 0
+    with pytest.raises(ValueError, match=r"cannot apply its preprocessing \(preprocessing\)"):
         MLPRegressor.load(path)

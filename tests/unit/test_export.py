@@ -12,7 +12,7 @@ import pytest
 import glassnet as gn
 from glassnet.activations import ACTIVATIONS, ELU, Activation, LeakyReLU
 from glassnet.export import export_onnx
-from glassnet.tabular import outputs
+from glassnet.tables import Model
 
 # float32 on both sides: the differences are rounding of a few dozen float32 operations
 TOLERANCE = 1e-5
@@ -30,7 +30,7 @@ def _max_diff(net: gn.Network, tmp_path: Path, X: np.ndarray) -> float:
     path = export_onnx(net, tmp_path / "m.onnx")
     onnx.checker.check_model(onnx.load(str(path)), full_check=True)
     got = _run(path, X)
-    want = outputs(net, X)
+    want = Model.of(net).outputs(X)
     assert got.shape == want.shape
     return float(np.max(np.abs(got - want)))
 

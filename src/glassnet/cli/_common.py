@@ -128,6 +128,14 @@ def load_model(path: str) -> Network:
     return load(path)
 
 
+def load_table_model(path: str) -> Any:
+    """The model file at ``path`` as a glassnet.tables.Model (its preprocessing, or its
+    inputs as given for a bare network)."""
+    from glassnet.tables import Model
+
+    return Model.of(load_model(path))
+
+
 def add_debug(p: argparse.ArgumentParser) -> None:
     """``--debug`` after the sub-command too (SUPPRESS keeps the main parser's value)."""
     p.add_argument(

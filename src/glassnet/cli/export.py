@@ -13,8 +13,10 @@ def add_parser(sub: Any) -> None:
         "export",
         help="export a saved model to ONNX",
         description="Write MODEL as an ONNX graph (MatMul + Add + activation per layer, the "
-        "stored feature scaling first; probabilities for a classifier, values in the target's "
-        "units for a regressor). Needs the onnx package: pip install 'glassnet[onnx]'.",
+        "stored preprocessing first: for a table-trained model one input per raw column, "
+        "float32 for numbers (NaN: missing), string for categories (empty: missing), through "
+        "the ai.onnx.ml Imputer, Scaler and OneHotEncoder; probabilities for a classifier, "
+        "values in the target's units for a regressor). Needs the onnx package: pip install 'glassnet[onnx]'.",
     )
     p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
     p.add_argument(
@@ -40,5 +42,13 @@ def run(args: argparse.Namespace) -> int:
     net = load_model(args.model)
     with writing("--out", out):
         export_onnx(net, out, opset=args.opset)
-    print(f"wrote {out} (opset {args.opset}; input 'X' (n, {net.sizes[0]}) float32)")
+    pre = net.metadata.get("preprocessing")
+    if pre is None:
+        print(f"wrote {out} (opset {args.opset}; input 'X' (n, {net.sizes[0]}) float32)")
+        return 0
+    kinds = [c["role"] for c in pre["columns"]]
+    print(
+        f"wrote {out} (opset {args.opset} + ai.onnx.ml 3; one input per column: "
+        f"{kinds.count('numeric')} float32 (n, 1), {kinds.count('categorical')} string (n, 1))"
+    )
     return 0

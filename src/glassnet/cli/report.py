@@ -1,10 +1,36 @@
-"""Printing scores as small plain-text tables (no maths: the numbers come from metrics.py)."""
+"""Printing column roles and scores as small tables (no maths: the numbers come from
+metrics.py and glassnet.tables)."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 from glassnet.metrics import ClassificationReport, RegressionReport
+
+
+def print_roles(roles: Sequence[Any]) -> None:
+    """One line per column of the file: what it holds, what it becomes, and why (a rich table
+    in a terminal, plain aligned lines otherwise)."""
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="columns", title_justify="left")
+        for heading in ("column", "holds", "becomes", "note"):
+            table.add_column(heading)
+        for r in roles:
+            table.add_row(r.name, r.holds, r.becomes, r.note)
+        Console().print(table)
+        return
+    w = max(6, *(len(r.name) for r in roles))
+    h = max(5, *(len(r.holds) for r in roles))
+    b = max(7, *(len(r.becomes) for r in roles))
+    print("columns:")
+    print(f"  {'column':<{w}}  {'holds':<{h}}  {'becomes':<{b}}  note")
+    for r in roles:
+        print(f"  {r.name:<{w}}  {r.holds:<{h}}  {r.becomes:<{b}}  {r.note}".rstrip())
 
 
 def print_scores(

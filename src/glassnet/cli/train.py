@@ -1,4 +1,7 @@
-"""``glassnet train DATA.csv --target COL --out MODEL``: fit a network on a CSV file."""
+"""``glassnet train DATA --target COL --out MODEL``: fit a network on a CSV or Parquet table.
+
+The data path is one call, :func:`prepare_data` (read, roles, split, encode); then training,
+the scores and the model file."""
 
 from __future__ import annotations
 
@@ -13,13 +16,13 @@ import numpy as np
 
 from glassnet.activations import ACTIVATIONS
 from glassnet.cli._common import (
-    CLIError,
     CLIFailure,
     add_debug,
     check_output,
     fraction,
     layer_sizes,
     non_negative_int,
+    note,
     positive_float,
     positive_int,
     writing,
@@ -35,13 +38,16 @@ EXIT_RESUMABLE = 75
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "train",
-        help="train a network on a CSV file and save it",
-        description="Train a multilayer perceptron on DATA.csv (a header row, numeric feature "
-        "columns, a target column that may hold text labels) and save it to MODEL. Features are "
-        "standardised and the scaling is stored in the model; a random validation split is held "
-        "out and scored; the final metrics are printed.",
+        help="train a network on a CSV or Parquet table and save it",
+        description="Train a multilayer perceptron on DATA (a CSV file with a header row, or "
+        "Parquet) to predict the --target column, and save it to MODEL. Every other column "
+        "gets a role, printed before training: numbers are standardised, text, booleans and "
+        "integer codes are one-hot encoded, missing cells are imputed (numbers: the median plus "
+        "a missing-indicator column; categories: a category of their own), constant and id-like "
+        "columns are left out. The preprocessing is stored in the model. A validation split is "
+        "held out and scored; the final metrics are printed.",
     )
-    p.add_argument("data", metavar="DATA.csv", help="training data with a header row")
+    p.add_argument("data", metavar="DATA", help="training table: CSV (header row) or Parquet")
     p.add_argument("--target", required=True, metavar="COL", help="the column to predict")
     p.add_argument(
         "--out",
@@ -49,13 +55,18 @@ def add_parser(sub: Any) -> None:
         metavar="MODEL",
         help="model file to write (e.g. model.safetensors); replaced only when training succeeds",
     )
-    p.add_argument(
-        "--ignore",
-        type=_names,
-        default=[],
-        metavar="COL,...",
-        help="columns that are not features (an id, a date, free text)",
-    )
+    for flag, what in (
+        ("--ignore", "columns to leave out (an id, a date, free text)"),
+        ("--categorical", "columns to one-hot encode, whatever they hold"),
+        ("--numeric", "columns to standardise as numbers, whatever their role would be"),
+    ):
+        p.add_argument(
+            flag,
+            action=_Extend,
+            default=[],
+            metavar="COL,...",
+            help=f"{what}; repeatable, comma-separated",
+        )
     p.add_argument(
         "--task",
         choices=["classification", "regression"],
@@ -162,11 +173,27 @@ def run(args: argparse.Namespace) -> int:
         return _train(args, "mpi", write=False)
 
 
+def prepare_data(args: argparse.Namespace) -> Any:
+    """Read and encode the training data as the options say: one call, the same rows, split and
+    encoding every time (a resumed run calls it again). Returns glassnet.tables.training.Prepared."""
+    from glassnet.tables.training import prepare
+
+    return prepare(
+        args.data,
+        args.target,
+        task=args.task,
+        ignore=args.ignore,
+        categorical=args.categorical,
+        numeric=args.numeric,
+        validation_split=None if args.no_validation else args.validation_split,
+        seed=args.seed,
+    )
+
+
 def _train(args: argparse.Namespace, distributed: str | None, write: bool) -> int:
-    """Every rank reads the CSV itself (simple; the file must be readable on every machine)."""
-    from glassnet import tabular
-    from glassnet._csv import NotANumber, read_csv
-    from glassnet.cli.report import print_scores
+    """Every rank reads the data itself (simple; the file must be readable on every machine)."""
+    from glassnet.cli.report import print_roles, print_scores
+    from glassnet.tables.training import train
 
     out = check_output(args.out)
     plot = check_output(args.plot, "--plot") if args.plot else None
@@ -174,37 +201,28 @@ def _train(args: argparse.Namespace, distributed: str | None, write: bool) -> in
         from glassnet.plots import _pyplot
 
         _pyplot()  # fail now, not after training, if matplotlib is missing
-    if args.target in args.ignore:
-        raise CLIError(f"--ignore {args.target}: that is the --target column")
-    try:
-        table = read_csv(args.data, target=args.target, exclude=args.ignore)
-    except NotANumber as exc:
-        raise CLIError(
-            f"{exc}; feature columns must hold numbers (leave this one out with "
-            f"--ignore {exc.column!r})"
-        ) from None
-    task = args.task
-    if task is None:
-        task, reason = tabular.infer_task(table.y)
-        print(f"task: {task} ({reason}; set --task to choose)")
+    prepared = prepare_data(args)
+    print(f"task: {prepared.task} ({prepared.task_reason})")
+    pre = prepared.preprocessing
     print(
-        f"data: {args.data}: {len(table.y)} rows, {len(table.features)} features, "
-        f"target {args.target!r}"
+        f"data: {args.data}: {prepared.n_rows} rows, {len(pre.columns)} columns in, "
+        f"{pre.n_inputs} inputs to the network, target {args.target!r}"
     )
+    print_roles(prepared.roles)
+    for text in prepared.notes:
+        note(text)
     verbose: bool = not args.quiet and sys.stdout.isatty()
     callbacks = [] if args.quiet or verbose else [_every_tenth(args.epochs)]
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always", DivergenceWarning)
-        fitted = tabular.train(
-            table,
-            task=task,
+        fitted = train(
+            prepared,
             hidden=args.hidden,
             activation=args.activation,
             epochs=args.epochs,
             batch_size=args.batch_size,
             optimizer=args.optimizer,
             learning_rate=args.learning_rate,
-            validation_split=None if args.no_validation else args.validation_split,
             seed=args.seed,
             patience=args.patience,
             verbose=verbose,
@@ -226,21 +244,22 @@ def _train(args: argparse.Namespace, distributed: str | None, write: bool) -> in
     if reason.startswith("interrupted"):
         print(f"glassnet train: {reason}; {args.out} was not written", file=sys.stderr)
         return 130
-    net = fitted.net
+    model = fitted.model
+    net = model.network
     print(
         f"model: {net.sizes}, {args.activation}, {net.n_params} parameters, "
         f"{fitted.history.epochs} epochs in {fitted.history.seconds:.2f} s"
     )
     if fitted.history.stop_reason:
         print(f"stopped: {fitted.history.stop_reason}")
-    labels = tabular.labels_of(net)
-    print_scores(f"training rows ({fitted.n_train})", fitted.train_scores, labels, brief=True)
+    n_train, n_val = len(prepared.X_train), len(prepared.X_val)
+    print_scores(f"training rows ({n_train})", fitted.train_scores, model.labels, brief=True)
     if fitted.val_scores is not None:
-        print_scores(f"validation rows ({fitted.n_val})", fitted.val_scores, labels)
+        print_scores(f"validation rows ({n_val})", fitted.val_scores, model.labels)
     if not write:
         return 0
     with writing("--out", out):
-        net.save(out)
+        model.save(out)
     print(f"saved {out}")
     if plot is not None:
         from glassnet.plots import loss_curves
@@ -265,6 +284,14 @@ def _checkpoint_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _names(text: str) -> list[str]:
     return [n.strip() for n in text.split(",") if n.strip()]
+
+
+class _Extend(argparse.Action):
+    """A repeatable option of comma-separated names: every use adds to the list."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        names = [*(getattr(namespace, self.dest, None) or []), *_names(values)]
+        setattr(namespace, self.dest, list(dict.fromkeys(names)))
 
 
 def _every_tenth(epochs: int) -> Any:

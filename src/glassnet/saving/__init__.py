@@ -14,7 +14,8 @@ then raw tensor bytes) holding one tensor per parameter under the names of
   ``target_scaling`` (regression: ``{"mean": [...], "scale": [...]}``, the outputs are
   ``O * scale + mean``), ``class_labels`` (one per output; two for a single sigmoid
   output), ``task`` (``"classification"`` or ``"regression"``), ``target`` (a column
-  name) and ``training`` (an object: a training summary).
+  name), ``training`` (an object: a training summary) and ``preprocessing`` (a table-trained
+  model's column encodings, checked by ``glassnet.tables.check_preprocessing``).
 
 Loading reads nothing but numbers and JSON, and checks every part against the file before
 allocating anything (the architecture must account for exactly the tensor bytes present; the

@@ -53,15 +53,14 @@ def check_extras(
                 "numbers each and positive scales"
             )
     labels = extras.get("class_labels")
-    if labels is not None:
-        n_labels = LOSSES[loss]().n_classes(n_out)
-        if (
-            not isinstance(labels, list)
-            or len(labels) != n_labels
-            or not all(isinstance(x, (str, int, float, bool)) for x in labels)
-            or len(set(map(repr, labels))) != len(labels)
-        ):
-            raise bad(f"'class_labels' must list {n_labels} distinct labels (one per class)")
+    n_labels = LOSSES[loss]().n_classes(n_out)
+    if labels is not None and (
+        not isinstance(labels, list)
+        or len(labels) != n_labels
+        or not all(isinstance(x, (str, int, float, bool)) for x in labels)
+        or len(set(map(repr, labels))) != len(labels)
+    ):
+        raise bad(f"'class_labels' must list {n_labels} distinct labels (one per class)")
     task = extras.get("task")
     if task is not None and task not in TASKS:
         raise bad(f"'task' must be one of {', '.join(TASKS)}, not {show(task)}")
@@ -73,3 +72,12 @@ def check_extras(
     for key in ("training",):
         if key in extras and not isinstance(extras[key], Mapping):
             raise bad(f"{key!r} must be a JSON object")
+    if "preprocessing" in extras:  # a table-trained model's preprocessing (glassnet.tables)
+        from glassnet.tables.transform import check_preprocessing
+
+        try:
+            check_preprocessing(
+                extras["preprocessing"], n_in, n_out, n_labels if classifier else None
+            )
+        except ValueError as exc:
+            raise bad(str(exc)) from None
