@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import glassnet as gn
-from glassnet import _render
+from glassnet.trace import render as _render
 
 SEED_TABLE = ["X", "Wh", "Bh", "Zh", "H", "Wo", "Bo", "Zo", "O"]
 SEED_NAMES = [*SEED_TABLE, "Y", "C", "Eo", "Eh", "dWo", "dBo", "dWh", "dBh"]

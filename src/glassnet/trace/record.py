@@ -9,41 +9,40 @@ what the layers hold as soon as each pass ends, so every shape is read from a re
 never typed by hand. Names: the seed's for a network with one hidden layer (``Zh``, ``H``,
 ``Eo``); the indexed names (``Z1``, ``A1``, ``E2``) for any depth, always available as
 aliases; the output layer also answers to ``Wo``, ``Zo``, ``O``, ``Eo`` at any depth.
-
->>> import glassnet as gn
->>> net, X, Y = gn.datasets.seed_example()
->>> tr = net.trace(X, Y)
->>> tr["Zh"].shape, tr.step("Eh").equation
-((3, 2), "Eh = (Eo @ Wo.T) * R'(Zh)")
->>> tr["W1"] is tr["Wh"]
-True
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet import _render
-from glassnet._equations import (
-    _apply,
-    _cost_equation,
-    _layer_names,
-    _output_error,
-    _role,
-    _times_df,
-    _where,
-)
-from glassnet._narrative import _narrative
 from glassnet._typing import Array, ArrayLike
+from glassnet.activations import Activation, get_activation
+from glassnet.trace import render
+from glassnet.trace.equations import (
+    apply,
+    cost_equation,
+    error_where,
+    layer_names,
+    layer_role,
+    output_error,
+    times_df,
+)
+from glassnet.trace.narrative import narrative_text
 
 if TYPE_CHECKING:
     from glassnet.network import Network
 
+# what a trace records about its network, besides the quantities (see ``to_dict``)
+ABOUT = (
+    "network", "sizes", "activations", "output_activation", "loss", "reduction", "dtype",
+    "learning_rate",
+)  # fmt: skip
 PHASES = ("input", "parameter", "forward", "target", "cost", "backward", "gradient", "update")
 
 
@@ -78,20 +77,66 @@ class Trace:
     """
 
     def __init__(self, steps: list[TraceStep], net: Network, learning_rate: float) -> None:
+        self._setup(
+            steps,
+            network=repr(net),
+            sizes=list(net.sizes),
+            activations=[a.name for a in net.activations],
+            output_activation=net.output_activation.name,
+            loss=net.loss.name,
+            reduction=net.reduction,
+            dtype=net.dtype.name,
+            learning_rate=learning_rate,
+            symbols=[layer.activation for layer in net.layers],
+        )
+
+    def _setup(self, steps: list[TraceStep], **about: Any) -> None:
         self.steps = tuple(steps)
-        self.network = repr(net)
-        self.sizes = list(net.sizes)
-        self.activations = [a.name for a in net.activations]
-        self.output_activation = net.output_activation.name
-        self.loss = net.loss.name
-        self.reduction = net.reduction
-        self.dtype = net.dtype.name
-        self.learning_rate = learning_rate
-        self._symbols = [layer.activation for layer in net.layers]
+        self.network: str = about["network"]
+        self.sizes: list[int] = about["sizes"]
+        self.activations: list[str] = about["activations"]
+        self.output_activation: str = about["output_activation"]
+        self.loss: str = about["loss"]
+        self.reduction: str = about["reduction"]
+        self.dtype: str = about["dtype"]
+        self.learning_rate = float(about["learning_rate"])
+        self.symbols: list[Activation] = about["symbols"]  # each layer's activation
         self._by_name: dict[str, TraceStep] = {}
         for s in self.steps:
             for key in (s.name, *s.aliases):
                 self._by_name[key] = s
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trace:
+        """The Trace that ``to_dict`` (or the explorer page's JSON download) describes."""
+        try:
+            steps = [
+                TraceStep(
+                    q["phase"],
+                    q["name"],
+                    q["description"],
+                    q["equation"],
+                    np.array(q["values"], dtype=data["dtype"]).reshape(q["shape"]),
+                    tuple(q["aliases"]),
+                    q["layer"],
+                    q["shapes"],
+                )
+                for q in data["quantities"]
+            ]
+            names = [*data["activations"], data["output_activation"]]
+            about = {k: data[k] for k in ABOUT}
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(
+                f"not a glassnet trace (the JSON of `glassnet explain --format json`): {e!r}"
+            ) from None
+        tr = cls.__new__(cls)
+        tr._setup(steps, **about, symbols=[get_activation(a) for a in names])
+        return tr
+
+    @classmethod
+    def from_json(cls, text: str) -> Trace:
+        """The Trace that ``to_json`` wrote (values included), e.g. the explorer's download."""
+        return cls.from_dict(json.loads(text))
 
     # ---- lookup --------------------------------------------------------------------------
 
@@ -138,7 +183,7 @@ class Trace:
     def header(self) -> str:
         return (
             f"{self.network}\n{self.n_samples} samples, learning rate η = "
-            f"{self.learning_rate:g}, cost C = {_render.number(self.cost)}"
+            f"{self.learning_rate:g}, cost C = {render.number(self.cost)}"
         )
 
     def _rows(self, values: bool, full: bool, cell: Any) -> tuple[list[str], list[list[str]]]:
@@ -153,12 +198,12 @@ class Trace:
         """Var | Name | Dimensions | Equation (| Values): large matrices are summarised unless
         ``full``.
         """
-        header, rows = self._rows(values, full, _render.matrix)
-        return f"{self.header()}\n\n{_render.text_table(header, rows)}"
+        header, rows = self._rows(values, full, render.matrix)
+        return f"{self.header()}\n\n{render.text_table(header, rows)}"
 
     def narrative(self, values: bool = True, full: bool = False) -> str:
         """Backpropagation in the seed's order, with the numbers plugged into each equation."""
-        return _narrative(self, values, full)
+        return narrative_text(self, values, full)
 
     def __str__(self) -> str:
         return self.table()
@@ -168,16 +213,31 @@ class Trace:
 
     def to_markdown(self, values: bool = True, full: bool = False) -> str:
         """A markdown table, one row per quantity; values inline (summarised when large)."""
-        header, rows = self._rows(values, full, lambda M, f: f"`{_render.inline(M, f)}`")
-        return _render.markdown_table(header, rows)
+        header, rows = self._rows(values, full, lambda M, f: f"`{render.inline(M, f)}`")
+        return render.markdown_table(header, rows)
 
-    def to_html(self, values: bool = True, full: bool = False) -> str:
-        """An HTML <table>, one row per quantity; values set in <pre>."""
-        header, rows = self._rows(values, full, _render.matrix)
-        return _render.html_table(header, rows, pre=4 if values else -1)
+    def to_html(
+        self, path: str | os.PathLike[str] | None = None, values: bool = True, full: bool = False
+    ) -> str:
+        """With a ``path``: write the explorer page there (one self-contained, offline HTML
+        file: step, hover, train live; see :mod:`glassnet.explorer`) and return the path.
+        Without: an HTML <table>, one row per quantity, values set in <pre>.
+        """
+        if path is not None:
+            from glassnet.explorer import write_page
+
+            return str(write_page(self, path))
+        header, rows = self._rows(values, full, render.matrix)
+        return render.html_table(header, rows, pre=4 if values else -1)
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def explore(self, height: int = 900) -> Any:
+        """The explorer page inside an ``<iframe srcdoc>``, for a notebook cell."""
+        from glassnet.explorer import Explorer
+
+        return Explorer(self, height)
 
     def to_dict(self, values: bool = True) -> dict[str, Any]:
         """Plain data: the network, and a ``quantities`` list of name, shape, equation, values."""
@@ -231,7 +291,7 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
         raise ValueError(f"learning_rate must be a finite number, got {learning_rate}")
     Xc, Yc, scale = net.check(X, Y)
     L = len(net.layers)
-    names = [_layer_names(l, L) for l in range(1, L + 1)]
+    names = [layer_names(l, L) for l in range(1, L + 1)]
     out = names[-1]
 
     def name(l: int, kind: str) -> str:
@@ -246,7 +306,7 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
     # forward: copied now, before the backward pass may reuse any buffer
     net.propagate(Xc)
     for layer in net.layers:
-        l, f, role = layer.index, layer.activation, _role(layer.index, L)
+        l, f, role = layer.index, layer.activation, layer_role(layer.index, L)
         W, B, Z, A = (name(l, k) for k in ("W", "B", "Z", "A"))
         add("parameter", l, "W", f"{role} weights", "given", layer.W, "")
         add("parameter", l, "B", f"{role} bias", "given", layer.B, "")
@@ -254,10 +314,10 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
         equation = f"{Z} = {name(l - 1, 'A')} @ {W} + {B}"
         add("forward", l, "Z", f"{role} weighted input", equation, layer.Z, shapes)
         shapes = f"{layer.A.shape} = {f.symbol}({layer.Z.shape})"
-        add("forward", l, "A", f"{role} activations", _apply(f, A, Z), layer.A, shapes)
+        add("forward", l, "A", f"{role} activations", apply(f, A, Z), layer.A, shapes)
     steps.append(TraceStep("target", "Y", "Targets", "given", _copy(Yc)))
     C = net.last_cost(Yc, scale)
-    equation = _cost_equation(net, out["A"][0])
+    equation = cost_equation(net, out["A"][0])
     steps.append(TraceStep("cost", "C", "Cost", equation, np.asarray(C, dtype=net.dtype)))
 
     net.backpropagate(Yc, scale)
@@ -265,13 +325,13 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
         l, f = layer.index, layer.activation
         shapes = str(layer.E.shape)
         if l == L:
-            equation = _output_error(net, name(l, "E"), out["A"][0], name(l, "Z"))
+            equation = output_error(net, name(l, "E"), out["A"][0], name(l, "Z"))
         else:
             nxt = net.layers[l]
             shapes = f"{layer.E.shape} = ({nxt.E.shape} @ {nxt.W.T.shape}) * {layer.Z.shape}"
             back = f"{name(l + 1, 'E')} @ {name(l + 1, 'W')}.T"
-            equation = f"{name(l, 'E')} = " + _times_df(f, back, name(l, "Z"))
-        add("backward", l, "E", f"{_where(l, L)} error", equation, layer.E, shapes)
+            equation = f"{name(l, 'E')} = " + times_df(f, back, name(l, "Z"))
+        add("backward", l, "E", f"{error_where(l, L)} error", equation, layer.E, shapes)
     for layer in reversed(net.layers):
         l, Aprev, E = layer.index, name(layer.index - 1, "A"), name(layer.index, "E")
         for k, G in (("W", layer.dW), ("B", layer.dB)):
@@ -283,7 +343,7 @@ def trace(net: Network, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01)
                 shapes = f"{G.shape} = Σ_rows {layer.E.shape}"
             add("gradient", l, "d" + k, f"dC/d{name(l, k)}", equation, G, shapes)
     for layer in net.layers:
-        l, role = layer.index, _role(layer.index, L).lower()
+        l, role = layer.index, layer_role(layer.index, L).lower()
         for k, P, G in (("W", layer.W, layer.dW), ("B", layer.B, layer.dB)):
             what = "weights" if k == "W" else "bias"
             equation = f"{name(l, k)} ← {name(l, k)} − η·{name(l, 'd' + k)}"
