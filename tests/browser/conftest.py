@@ -66,9 +66,7 @@ def open_page(browser: Browser, tmp_path: Path) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         opened = Opened(page, path)
-        page.on(
-            "console", lambda m: opened.errors.append(m.text) if m.type == "error" else None
-        )
+        page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: opened.errors.append(str(e)))
         page.on("request", lambda r: opened.requests.append(r.url))
         page.goto(path.as_uri())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -89,7 +90,11 @@ def test_hover_shows_each_cells_computation_with_pythons_numbers(open_page):
         f"Zh[2,1] = X[2,:]·Wh[:,1] + Bh[1] = {render.number(X[1, 0])}·"
         f"{render.number(Wh[0, 0])} + {render.number(Bh[0, 0])} = {render.number(tr['Zh'][1, 0])}"
     )
-    assert hover_text(p, "Z1", 1, 0) == expected == "Zh[2,1] = X[2,:]·Wh[:,1] + Bh[1] = 2·0.469 + 0.1 = 1.038"
+    assert (
+        hover_text(p, "Z1", 1, 0)
+        == expected
+        == "Zh[2,1] = X[2,:]·Wh[:,1] + Bh[1] = 2·0.469 + 0.1 = 1.038"
+    )
     # the sources are outlined: X row 2, Wh column 1, Bh[1]
     sources = p.page.locator("#matrices td.src")
     marked = {(c.get_attribute("data-key"), c.get_attribute("data-i"), c.get_attribute("data-j"))
@@ -144,7 +149,10 @@ def test_fifty_steps_in_the_page_equal_fifty_steps_of_glassnet(
     p = open_page(net.trace(X, Y, learning_rate=lr))
     assert p.js("window.glassnetExplorer.train(49)") == 49
     p.page.locator("#train-step").click()  # the 50th step through the page's own button
-    page_costs, page_trace = p.js("window.glassnetExplorer.history()"), p.js("window.glassnetExplorer.trace()")
+    page_costs, page_trace = (
+        p.js("window.glassnetExplorer.history()"),
+        p.js("window.glassnetExplorer.trace()"),
+    )
     costs = python_training(net, X, Y, steps, lr)
     assert_allclose(page_costs, costs, rtol=1e-9)
     worst = agreement(page_trace, net.trace(X, Y, learning_rate=lr))
@@ -168,7 +176,9 @@ def test_changing_the_activation_and_resetting(open_page):
     assert agreement(page_trace, sig.trace(X, Y, learning_rate=0.01)) <= 1e-9
     p.page.locator("#reset").click()
     assert p.js("window.glassnetExplorer.history()") == []
-    Wo = next(q for q in p.js("window.glassnetExplorer.trace()")["quantities"] if q["name"] == "Wo")
+    Wo = next(
+        q for q in p.js("window.glassnetExplorer.trace()")["quantities"] if q["name"] == "Wo"
+    )
     assert_allclose(Wo["values"], net.layers[1].W, rtol=0, atol=0)  # the same initial weights
     assert p.errors == []
 
@@ -178,7 +188,7 @@ def test_json_and_csv_downloads_round_trip(open_page):
     p = open_page(tr)
     with p.page.expect_download() as info:
         p.page.locator("#download-json").click()
-    text = open(info.value.path(), encoding="utf-8").read()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
     back = Trace.from_json(text)
     assert back.names == tr.names and back.sizes == tr.sizes and back.loss == tr.loss
     for s in tr:

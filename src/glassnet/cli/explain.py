@@ -155,7 +155,9 @@ def model_rows(model: str, data: str, rows: int) -> tuple[gn.Network, Array, Arr
     """The saved model (as float64) and the first ``rows`` rows of a numeric CSV file, split
     into X (the model's inputs) and Y (its targets: o columns, or one label column)."""
     net = gn.load(model)
-    scaled = [k for k in ("preprocessing", "feature_scaling", "target_scaling") if k in net.metadata]
+    scaled = [
+        k for k in ("preprocessing", "feature_scaling", "target_scaling") if k in net.metadata
+    ]
     if scaled:
         raise ValueError(
             f"{model} was trained on a table (its file stores {scaled[0]!r}); explain --data "

@@ -48,7 +48,7 @@ def mathml(equation: str) -> str:
             out.append(f"<mo>{html.escape(OPERATORS.get(text, text))}</mo>")
     if remark:
         out.append(f"<mspace width='1em'></mspace><mtext>{html.escape(remark)}</mtext>")
-    return f'<math>{"".join(out)}</math>'
+    return f"<math>{''.join(out)}</math>"
 
 
 def _name(text: str) -> str:

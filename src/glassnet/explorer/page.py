@@ -161,7 +161,9 @@ def network_table(net: Network) -> str:
             f"<td>B{layer.index} {layer.B.shape}</td><td>{html.escape(f.name)}</td>"
             f"<td>Z{layer.index} = A{layer.index - 1} @ W{layer.index} + B{layer.index}</td></tr>"
         )
-    head = "<tr><th>layer</th><th>weights</th><th>bias</th><th>activation</th><th>equation</th></tr>"
+    head = (
+        "<tr><th>layer</th><th>weights</th><th>bias</th><th>activation</th><th>equation</th></tr>"
+    )
     return (
         f'<table class="glassnet-network"><caption>{html.escape(repr(net))}</caption>'
         f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"

@@ -4,8 +4,8 @@ The seed's table (X, Wh, Bh, Zh, H, Wo, Bo, Zo, O), its errors (Eo, Eh), the der
 the cost (dWo, dWh, dBo, dBh) and gradient descent's new weights, for any network: each with
 its name, a description, the equation that made it in the seed's notation, and its values.
 
-The trace drives the real network (``Network.propagate``, ``last_cost``, ``backpropagate``) and copies
-what the layers hold as soon as each pass ends, so every shape is read from a real array,
+The trace drives the real network (``Network.propagate``, ``last_cost``, ``backpropagate``)
+and copies what the layers hold as soon as each pass ends, so every shape is read from a real array,
 never typed by hand. Names: the seed's for a network with one hidden layer (``Zh``, ``H``,
 ``Eo``); the indexed names (``Z1``, ``A1``, ``E2``) for any depth, always available as
 aliases; the output layer also answers to ``Wo``, ``Zo``, ``O``, ``Eo`` at any depth.
