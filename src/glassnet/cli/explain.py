@@ -227,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
         story = html.escape(tr.narrative(values, full))
         print(
             '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>glassnet explain'
-            f"</title></head>\n<body>\n<p>{head}</p>\n{tr.to_html(None, values, full)}\n"
+            f"</title></head>\n<body>\n<p>{head}</p>\n{tr.to_html(values=values, full=full)}\n"
             f"<pre>{story}</pre>\n</body></html>"
         )
     else:

@@ -628,6 +628,7 @@
 
   // ---- live training ----
   function trainSteps(n) { // n steps of full-batch gradient descent: P ← P − η·dP
+    if (!live) return;
     for (var s = 0; s < n; s++) {
       var q = compute(net, P, lr);
       history.push(q.C);

@@ -217,12 +217,18 @@ class Trace:
         return render.markdown_table(header, rows)
 
     def to_html(
-        self, path: str | os.PathLike[str] | None = None, values: bool = True, full: bool = False
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        values: bool = True,
+        full: bool = False,
     ) -> str:
         """With a ``path``: write the explorer page there (one self-contained, offline HTML
         file: step, hover, train live; see :mod:`glassnet.explorer`) and return the path.
         Without: an HTML <table>, one row per quantity, values set in <pre>.
         """
+        if isinstance(path, bool):
+            raise TypeError("to_html(path, *, values, full): give values= and full= by keyword")
         if path is not None:
             from glassnet.explorer import write_page
 
