@@ -257,7 +257,7 @@ def test_the_package_keeps_its_public_paths():
 
     net, X, Y = gn.datasets.seed_example()
     assert isinstance(trace(net, X, Y), Trace) and package.Trace is Trace
-    assert TraceStep.__module__ == "glassnet.trace.record"
+    assert TraceStep.__module__ == "glassnet.trace.quantities"
     assert layer_names(1, 2)["A"] == ("H", ("A1",))
     assert apply(gn.activations.get_activation("identity"), "O", "Zo") == "O = Zo"
 

@@ -1,8 +1,9 @@
 """The explorer page: a trace's numbers in ``<script type="application/json">``, the page's
 script and style inline, one self-contained file that opens offline from ``file://``.
 
-The page's script (``explorer.js``) redoes glassnet's arithmetic in plain JavaScript (float64)
-for live training; what it cannot know without Python (each quantity's name, description and
+The page's script redoes glassnet's arithmetic in plain JavaScript (float64, ``maths.js``) for
+live training, ``origin.js`` writes how each cell was computed, and ``page.js`` draws and
+drives the page; what it cannot know without Python (each quantity's name, description and
 equation for every hidden activation it offers, in text and MathML) is written here.
 """
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from glassnet.explorer.mathml import mathml
 from glassnet.network import Network
-from glassnet.trace.record import Trace
+from glassnet.trace.quantities import Trace
 
 # What the page's script computes: other activations or losses show the trace without live
 # training (the page says why).
@@ -110,7 +111,12 @@ def page_data(tr: Trace) -> dict[str, Any]:
 def page_html(tr: Trace, title: str | None = None) -> str:
     """The whole explorer page for ``tr`` as one string."""
     here = resources.files("glassnet.explorer")
-    script = here.joinpath("explorer.js").read_text(encoding="utf-8")
+    # one function around both files: they share its scope, and nothing leaks into the page's
+    script = "".join(
+        ['(function () {\n"use strict";\n']
+        + [here.joinpath(f).read_text(encoding="utf-8") for f in ("maths.js", "origin.js", "page.js")]
+        + ["})();\n"]
+    )
     style = here.joinpath("explorer.css").read_text(encoding="utf-8")
     body = here.joinpath("explorer.html").read_text(encoding="utf-8")
     # "</" would end the <script> element early; "<\/" is the same string to JSON

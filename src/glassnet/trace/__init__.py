@@ -1,6 +1,7 @@
 """Trace: every named matrix of one forward pass, one backward pass and the update they imply.
 
-``record`` runs the passes and keeps the matrices (``Trace``, ``TraceStep``, ``trace``);
+``record`` runs the passes and keeps the matrices (``trace``); ``quantities`` holds them
+(``Trace``, ``TraceStep``: lookup by name, renderings, JSON both ways);
 ``equations`` writes each quantity's name and equation in the seed's notation; ``narrative``
 tells backpropagation in the seed's order with the numbers plugged in; ``render`` sets
 matrices as text. The explorer page (``Trace.to_html(path)``) lives in ``glassnet.explorer``.
@@ -14,6 +15,7 @@ matrices as text. The explorer page (``Trace.to_html(path)``) lives in ``glassne
 True
 """
 
-from glassnet.trace.record import PHASES, Trace, TraceStep, trace
+from glassnet.trace.quantities import PHASES, Trace, TraceStep
+from glassnet.trace.record import trace
 
 __all__ = ["PHASES", "Trace", "TraceStep", "trace"]

@@ -18,7 +18,7 @@ from glassnet.losses import get_loss
 from glassnet.trace import render
 
 if TYPE_CHECKING:
-    from glassnet.trace.record import Trace
+    from glassnet.trace.quantities import Trace
 
 MAX_WIDTH = 100  # a narrative line with the numbers plugged in stays this narrow
 
