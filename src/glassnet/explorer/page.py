@@ -114,7 +114,10 @@ def page_html(tr: Trace, title: str | None = None) -> str:
     # one function around both files: they share its scope, and nothing leaks into the page's
     script = "".join(
         ['(function () {\n"use strict";\n']
-        + [here.joinpath(f).read_text(encoding="utf-8") for f in ("maths.js", "origin.js", "page.js")]
+        + [
+            here.joinpath(f).read_text(encoding="utf-8")
+            for f in ("maths.js", "origin.js", "page.js")
+        ]
         + ["})();\n"]
     )
     style = here.joinpath("explorer.css").read_text(encoding="utf-8")
