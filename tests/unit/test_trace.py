@@ -269,7 +269,7 @@ def test_from_json_reads_back_what_to_json_wrote(seed, loss):
     else:
         net = gn.Network([3, 4, 2], activation="tanh", loss=loss, dtype="float64", seed=1)
         tr = net.trace(np.eye(3), [0, 1, 1])
-    back = gn.trace.Trace.from_json(tr.to_json())
+    back = gn.Trace.from_json(tr.to_json())
     assert back.names == tr.names and back.table() == tr.table()
     assert back.narrative() == tr.narrative() and back.to_dict() == tr.to_dict()
     with pytest.raises(ValueError, match="not a glassnet trace"):
