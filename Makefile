@@ -16,10 +16,16 @@ $(VENV)/.test: pyproject.toml
 	$(PIP) install -e ".[dev]"
 	touch $(VENV)/.core $@
 
+# ends by writing the seed's explorer page and printing its file:// address
 demo: $(VENV)/.core
-	$(VENV)/bin/glassnet demo
+	mkdir -p build
+	$(VENV)/bin/glassnet demo --page build/seed.html
 
-test: $(VENV)/.test
+# the browser tests drive Debian's chromium (never `playwright install`, which downloads one)
+/usr/bin/chromium:
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+test: $(VENV)/.test /usr/bin/chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy

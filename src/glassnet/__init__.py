@@ -6,7 +6,7 @@
 Network([4, 8, 3], activation=[relu], output_activation='softmax', loss='cross_entropy', reduction='mean', dtype='float32', params=67)
 """
 
-from glassnet import activations, datasets, losses, optimizers, schedules
+from glassnet import activations, datasets, losses, optimizers, schedules, trace
 from glassnet._version import __version__
 from glassnet.activations import Activation
 from glassnet.export import export_onnx
@@ -17,6 +17,7 @@ from glassnet.losses import Loss
 from glassnet.network import Network
 from glassnet.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
 from glassnet.tables import Model, load
+from glassnet.trace import Trace
 
 __all__ = [
     "SGD",
@@ -32,6 +33,7 @@ __all__ = [
     "Network",
     "Optimizer",
     "RMSprop",
+    "Trace",
     "__version__",
     "activations",
     "datasets",
@@ -41,4 +43,5 @@ __all__ = [
     "losses",
     "optimizers",
     "schedules",
+    "trace",
 ]

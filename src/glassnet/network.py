@@ -249,6 +249,16 @@ class Network:
 
         return trace(self, X, Y, learning_rate)
 
+    def explore(self, X: ArrayLike, Y: ArrayLike, learning_rate: float = 0.01) -> Any:
+        """The explorer page of ``trace(X, Y)`` in an ``<iframe srcdoc>``, for a notebook."""
+        return self.trace(X, Y, learning_rate).explore()
+
+    def _repr_html_(self) -> str:
+        """A static table of the layers, for notebooks."""
+        from glassnet.explorer.page import network_table
+
+        return network_table(self)
+
     def predict(self, X: ArrayLike) -> Array:
         """Predictions from O: class indices (argmax) for cross_entropy, 0/1 for
         binary_cross_entropy (O ≥ 0.5), and O itself for mse.

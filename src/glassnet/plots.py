@@ -88,7 +88,8 @@ def network_diagram(
 
     Returns the matplotlib Axes (a new figure of ``diagram_size`` when ``ax`` is None).
     """
-    from glassnet._equations import _apply, _layer_names
+    from glassnet.trace.equations import apply as _apply
+    from glassnet.trace.equations import layer_names as _layer_names
 
     if ax is None:
         plt = _pyplot()

@@ -129,3 +129,63 @@ def test_subprocess_smoke():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Zh = X @ Wh + Bh" in done.stdout
+
+
+def test_html_writes_the_explorer_page_and_prints_its_address(capsys, tmp_path):
+    path = tmp_path / "seed.html"
+    rc, out, _ = run(capsys, "--html", str(path))
+    assert rc == 0 and out.strip().endswith(path.resolve().as_uri())
+    page = path.read_text(encoding="utf-8")
+    assert '<script type="application/json" id="glassnet-data">' in page and "<math>" in page
+    rc, out, _ = run(capsys, "--sizes", "4,8,3", "--loss", "cross_entropy", "--html", str(path))
+    assert rc == 0 and '"sizes": [4, 8, 3]' in path.read_text(encoding="utf-8")
+
+
+def test_a_saved_model_on_rows_of_a_csv_file(capsys, tmp_path):
+    net = gn.Network([3, 4, 2], loss="cross_entropy", seed=1)
+    model = tmp_path / "m.safetensors"
+    net.save(model)
+    rng = np.random.default_rng(0)
+    X, labels = rng.standard_normal((8, 3)), rng.integers(0, 2, 8)
+    rows = tmp_path / "rows.csv"
+    np.savetxt(rows, np.hstack([X, labels[:, None]]), delimiter=",", header="a,b,c,y",
+               comments="")  # fmt: skip
+    rc, out, _ = run(capsys, str(model), "--data", str(rows), "--rows", "4", "--format", "json")
+    assert rc == 0
+    data = json.loads(out)
+    assert data["n_samples"] == 4 and data["dtype"] == "float64"
+    O = next(q for q in data["quantities"] if q["name"] == "O")
+    np.testing.assert_allclose(O["values"], net.astype("float64").forward(X[:4]), rtol=1e-12)
+    rc, out, _ = run(capsys, str(model), "--data", str(rows), "--html", str(tmp_path / "m.html"))
+    assert rc == 0 and (tmp_path / "m.html").exists()
+    np.savetxt(rows, X, delimiter=",")
+    rc, _, err = run(capsys, str(model), "--data", str(rows))
+    assert rc == 2 and "has 3 columns but" in err and err.count("\n") == 1
+    rc, _, err = run(capsys, str(model))
+    assert rc == 2 and "both MODEL and --data" in err
+
+
+def test_explain_a_table_trained_model_on_its_raw_rows(capsys, tmp_path):
+    """--data of a `glassnet train` model: X is its preprocessing of the raw columns."""
+    rng = np.random.default_rng(0)
+    lines = ["colour,size,kind"] + [
+        f"{rng.choice(['red', 'blue'])},{'' if i % 7 == 0 else round(rng.normal(), 3)},"
+        f"{rng.choice(['a', 'b'])}"
+        for i in range(40)
+    ]
+    table = tmp_path / "t.csv"
+    table.write_text("\n".join(lines) + "\n")
+    model = tmp_path / "t.safetensors"
+    assert main(["train", str(table), "--target", "kind", "--out", str(model), "--epochs", "2",
+                 "--quiet"]) == 0  # fmt: skip
+    capsys.readouterr()
+    rc, out, _ = run(capsys, str(model), "--data", str(table), "--rows", "5", "--format", "json")
+    assert rc == 0
+    quantities = {q["name"]: q for q in json.loads(out)["quantities"]}
+    loaded = gn.load(model)
+    raw = {"colour": [l.split(",")[0] for l in lines[1:6]],
+           "size": [float(l.split(",")[1]) if l.split(",")[1] else None for l in lines[1:6]]}  # fmt: skip
+    np.testing.assert_allclose(quantities["X"]["values"], loaded.transform(raw, notes=[]))
+    (tmp_path / "no_target.csv").write_text("colour,size\nred,1.0\n")
+    rc, _, err = run(capsys, str(model), "--data", str(tmp_path / "no_target.csv"))
+    assert rc == 2 and "no column 'kind'" in err

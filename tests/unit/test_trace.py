@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import glassnet as gn
-from glassnet import _render
+from glassnet.trace import render as _render
 
 SEED_TABLE = ["X", "Wh", "Bh", "Zh", "H", "Wo", "Bo", "Zo", "O"]
 SEED_NAMES = [*SEED_TABLE, "Y", "C", "Eo", "Eh", "dWo", "dBo", "dWh", "dBh"]
@@ -248,3 +248,71 @@ def test_trace_rejects_bad_input(seed):
         net.trace(np.ones((3, 2)), Y)
     with pytest.raises(ValueError, match="learning_rate"):
         net.trace(X, Y, learning_rate=float("nan"))
+
+
+def test_the_package_keeps_its_public_paths():
+    import glassnet.trace as package
+    from glassnet.trace import Trace, TraceStep, trace
+    from glassnet.trace.equations import apply, layer_names
+
+    net, X, Y = gn.datasets.seed_example()
+    assert isinstance(trace(net, X, Y), Trace) and package.Trace is Trace
+    assert TraceStep.__module__ == "glassnet.trace.quantities"
+    assert layer_names(1, 2)["A"] == ("H", ("A1",))
+    assert apply(gn.activations.get_activation("identity"), "O", "Zo") == "O = Zo"
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_from_json_reads_back_what_to_json_wrote(seed, loss):
+    if loss == "mse":
+        *_, tr = seed
+    else:
+        net = gn.Network([3, 4, 2], activation="tanh", loss=loss, dtype="float64", seed=1)
+        tr = net.trace(np.eye(3), [0, 1, 1])
+    back = gn.Trace.from_json(tr.to_json())
+    assert back.names == tr.names and back.table() == tr.table()
+    assert back.narrative() == tr.narrative() and back.to_dict() == tr.to_dict()
+    with pytest.raises(ValueError, match="not a glassnet trace"):
+        gn.trace.Trace.from_json('{"quantities": []}')
+
+
+def test_to_html_with_a_path_writes_the_explorer_page(seed, tmp_path):
+    *_, tr = seed
+    path = tr.to_html(tmp_path / "seed.html")
+    page = (tmp_path / "seed.html").read_text(encoding="utf-8")
+    assert path == str(tmp_path / "seed.html")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert page.count("<script") == 2 and '<script type="application/json"' in page
+    data = page.split('id="glassnet-data">', 1)[1].split("</script>", 1)[0]
+    numbers = json.loads(data)
+    assert {q["name"] for q in numbers["quantities"]} == set(tr.names)
+    assert set(numbers["page"]["variants"]) == {"sigmoid", "tanh", "identity"}
+    assert numbers["page"]["live"] == ""
+    zh = next(q for q in numbers["quantities"] if q["name"] == "Zh")
+    assert zh["key"] == "Z1" and zh["mathml"].startswith("<math>")
+    assert_array_equal(zh["values"], tr["Zh"])  # every digit: JSON floats round-trip
+
+
+def test_notebook_views(seed):
+    net, X, Y, tr = seed
+    frame = tr.explore(height=500)._repr_html_()
+    assert frame.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and "500px" in frame
+    assert "<script" not in frame  # all of the page is inside the escaped attribute
+    table = net._repr_html_()
+    assert table.count("<tr>") == 3 and "W1 (1, 2)" in table and "relu" in table
+    assert net.explore(X, Y)._repr_html_().startswith("<iframe srcdoc=")
+
+
+def test_equations_in_mathml():
+    from glassnet.explorer.mathml import mathml
+
+    assert mathml("dWo = H.T @ Eo") == (
+        "<math><mi>d</mi><msub><mi>W</mi><mi>o</mi></msub><mo>=</mo>"
+        "<msup><mrow><mi>H</mi></mrow><mi>T</mi></msup><mo>·</mo>"
+        "<msub><mi>E</mi><mi>o</mi></msub></math>"
+    )
+    assert "<mo>⊙</mo>" in mathml("Eh = (Eo @ Wo.T) * R'(Zh)")
+    assert "<munder><mo>Σ</mo><mtext>rows</mtext></munder>" in mathml("dB2 = Σ_rows E2")
+    assert "<mtext>(softmax Jacobian, row by row)</mtext>" in mathml(
+        "E2 = S'(Z2)·(E3 @ W3.T)  (softmax Jacobian, row by row)"
+    )

@@ -1,11 +1,12 @@
 """``glassnet demo``: the seed's network explained, then trained step by step, then a real
-classifier."""
+classifier; it ends by writing the seed's explorer page and printing its file:// address."""
 
 from __future__ import annotations
 
 import argparse
 import textwrap
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,12 @@ def add_parser(sub: Any) -> None:
         "digits, with progress and its test accuracy.",
     )
     p.add_argument("--epochs", type=int, default=30, help="digits epochs (default 30)")
+    p.add_argument(
+        "--page",
+        default="glassnet-seed.html",
+        metavar="PAGE.html",
+        help="where to write the seed's explorer page (default glassnet-seed.html)",
+    )
     p.set_defaults(run=run)
 
 
@@ -74,10 +81,20 @@ def digits_part(epochs: int) -> None:
     print(f"\n   test accuracy {accuracy:.4f} after {epochs} epochs ({seconds:.2f} s)")
 
 
+def explorer_part(path: str) -> None:
+    net, X, Y = gn.datasets.seed_example()
+    page = Path(net.trace(X, Y, learning_rate=0.01).to_html(path)).resolve()
+    print("\n4. The explorer: the seed's network in one offline page. Step through the forward")
+    print("   and backward pass matrix by matrix (arrow keys), point at any number to see how it")
+    print("   was computed, and train the network live. Open it in a browser:\n")
+    print(f"   {page.as_uri()}")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.epochs < 1:
         raise ValueError(f"--epochs must be a positive integer, got {args.epochs}")
     explain_part()
     seed_part()
     digits_part(args.epochs)
+    explorer_part(args.page)
     return 0

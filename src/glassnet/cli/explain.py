@@ -2,14 +2,18 @@
 equation and values, a narrative of backpropagation, and optionally a picture.
 
 With no options it explains the seed's own network (1 → 2 → 2, ReLU, biases 0.1, the three
-samples x = 1, 2, 3 with targets y = (2x, x/2 + 1/2), cost ½ Σ (O − Y)²).
+samples x = 1, 2, 3 with targets y = (2x, x/2 + 1/2), cost ½ Σ (O − Y)²). ``MODEL --data
+rows.csv`` explains a saved model on a few rows of a CSV file; ``--html page.html`` writes the
+explorer page (step, hover, train live) instead of printing.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import html
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,6 +48,26 @@ def add_parser(sub: Any) -> None:
         "W1, Z1, A1, E1, dW1, ... for any depth) with its shape, the equation that made it "
         "and its values, then backpropagation step by step with the numbers plugged in. "
         "With no options: the seed's own 1 → 2 → 2 network and its three samples.",
+    )
+    p.add_argument(
+        "model",
+        nargs="?",
+        metavar="MODEL",
+        help="a saved model file to explain on the rows of --data (default: build a network "
+        "from the options below)",
+    )
+    p.add_argument(
+        "--data",
+        metavar="ROWS.csv",
+        help="with MODEL: a CSV file of numeric rows, the inputs then the targets (one label "
+        "column for a classifier); an optional header line is skipped",
+    )
+    p.add_argument(
+        "--rows",
+        type=positive_int,
+        default=5,
+        metavar="N",
+        help="with --data: explain the first N rows (default 5)",
     )
     p.add_argument(
         "--sizes",
@@ -91,6 +115,12 @@ def add_parser(sub: Any) -> None:
         "--full", action="store_true", help="print large matrices in full, not summarised"
     )
     p.add_argument("--plot", metavar="FILE.png", help="also draw the network to this file")
+    p.add_argument(
+        "--html",
+        metavar="PAGE.html",
+        help="write the explorer page (one offline HTML file: step through the passes, see "
+        "where each number came from, train live) instead of printing the trace",
+    )
     p.set_defaults(run=run)
 
 
@@ -121,15 +151,85 @@ def build(args: argparse.Namespace) -> tuple[gn.Network, Array, Array]:
     return net, X, net.loss.example_targets(rng, n, sizes[-1])
 
 
+def model_rows(model: str, data: str, rows: int) -> tuple[gn.Network, Array, Array]:
+    """The saved model (as float64) and the first ``rows`` rows of a numeric CSV file, split
+    into X (the model's inputs) and Y (its targets: o columns, or one label column)."""
+    net = gn.load(model)
+    if isinstance(net, gn.Model):
+        return _table_rows(net, data, rows)
+    table = _numeric_rows(Path(data), rows)
+    i, o = net.sizes[0], net.sizes[-1]
+    widths = {i + o} | ({i + 1} if net.is_classifier else set())
+    if table.shape[1] not in widths:
+        want = " or ".join(str(w) for w in sorted(widths))
+        raise ValueError(
+            f"{data} has {table.shape[1]} columns but {model} takes {i} inputs and {o} "
+            f"outputs: give {want} columns (the inputs, then the targets)"
+        )
+    return net.astype("float64"), table[:, :i], table[:, i:]
+
+
+def _table_rows(model: gn.Model, data: str, rows: int) -> tuple[gn.Network, Array, Array]:
+    """A table-trained model's network and the first ``rows`` rows of ``data`` as it sees
+    them: X = the model's preprocessing of the raw columns, Y = the encoded target column."""
+    from glassnet.tables.reading import read_table
+
+    table = read_table(data)
+    table = table.take(np.arange(min(rows, table.n)))
+    if table.n == 0:
+        raise ValueError(f"{data} has no rows")
+    target = model.preprocessing.target
+    if target.name not in table.columns:
+        raise ValueError(
+            f"{data} has no column {target.name!r}: explain needs the target of each row "
+            "to show the backward pass"
+        )
+    X = model.transform(table.columns, notes=[])
+    Y = target.encode(table.columns[target.name], table.where)
+    return model.network.astype("float64"), X, Y
+
+
+def _numeric_rows(path: Path, rows: int) -> Array:
+    """The first ``rows`` rows of a CSV file of numbers (a first line of names is skipped)."""
+    with path.open(newline="", encoding="utf-8") as f:
+        lines = [line for line in csv.reader(f) if line]
+    if lines and not _is_number(lines[0][0]):
+        lines = lines[1:]  # a header
+    lines = lines[:rows]
+    if not lines:
+        raise ValueError(f"{path} has no rows of numbers")
+    try:
+        return np.array([[float(v) for v in line] for line in lines], dtype=np.float64)
+    except ValueError as e:
+        raise ValueError(f"{path} must hold numbers only, one sample per line: {e}") from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     if not np.isfinite(args.learning_rate):
         raise ValueError(f"--learning-rate must be a finite number, got {args.learning_rate}")
-    net, X, Y = build(args)
+    if (args.model is None) != (args.data is None):
+        raise ValueError("explain a saved model with both MODEL and --data ROWS.csv")
+    if args.model is not None:
+        net, X, Y = model_rows(args.model, args.data, args.rows)
+    else:
+        net, X, Y = build(args)
     tr = net.trace(X, Y, learning_rate=args.learning_rate)
     if args.plot:
         from glassnet import plots
 
         plots.save_network_diagram(net, args.plot, trace=tr)
+    if args.html:
+        page = Path(tr.to_html(args.html)).resolve()
+        print(f"explorer page written to {args.html}: open {page.as_uri()}")
+        return 0
     values, full = args.values, args.full
     if args.format == "json":
         print(tr.to_json(values=values, indent=1))
@@ -141,7 +241,7 @@ def run(args: argparse.Namespace) -> int:
         story = html.escape(tr.narrative(values, full))
         print(
             '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>glassnet explain'
-            f"</title></head>\n<body>\n<p>{head}</p>\n{tr.to_html(values, full)}\n"
+            f"</title></head>\n<body>\n<p>{head}</p>\n{tr.to_html(values=values, full=full)}\n"
             f"<pre>{story}</pre>\n</body></html>"
         )
     else:

@@ -1,6 +1,6 @@
 """The narrative rendering of a trace: backpropagation in the seed's order, numbers plugged in.
 
-``Trace.narrative()`` calls ``_narrative``: the forward pass and cost in one line each, then
+``Trace.narrative()`` calls ``narrative_text``: the forward pass and cost in one line each, then
 the output layer error, the hidden layer errors, the derivatives of the cost and the
 gradient-descent update, each equation followed by its numbers side by side when the
 matrices are small (or only the result, summarised, when they are not).
@@ -12,21 +12,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from glassnet import _render
 from glassnet._typing import Array
 from glassnet.activations import Identity, Softmax
 from glassnet.losses import get_loss
+from glassnet.trace import render
 
 if TYPE_CHECKING:
-    from glassnet.trace import Trace
+    from glassnet.trace.quantities import Trace
 
 MAX_WIDTH = 100  # a narrative line with the numbers plugged in stays this narrow
 
 
-def _narrative(tr: Trace, values: bool, full: bool) -> str:
+def narrative_text(tr: Trace, values: bool, full: bool) -> str:
     """The text of ``Trace.narrative()``: each equation in the seed's order, then its numbers."""
     L = len(tr.sizes) - 1
-    acts = tr._symbols
+    acts = tr.symbols
     lines: list[str] = []
 
     def nm(kind: str, l: int) -> str:
@@ -38,13 +38,13 @@ def _narrative(tr: Trace, values: bool, full: bool) -> str:
         """
         if not values:
             return
-        small = all(isinstance(p, str) or full or _render.is_small(p) for p in pieces)
-        blocks = [p if isinstance(p, str) else _render.matrix(p, full) for p in pieces]
-        body = _render.hstack(blocks, sep="  ")
+        small = all(isinstance(p, str) or full or render.is_small(p) for p in pieces)
+        blocks = [p if isinstance(p, str) else render.matrix(p, full) for p in pieces]
+        body = render.hstack(blocks, sep="  ")
         if not small or max(map(len, body.split("\n"))) > MAX_WIDTH:
             if len(pieces) < 2 or pieces[-2] != "=":
                 return
-            body = _render.matrix(np.asarray(pieces[-1]), full)
+            body = render.matrix(np.asarray(pieces[-1]), full)
         first, *rest = body.split("\n")
         prefix = f"   {label} = "
         lines.append(prefix + first)
@@ -62,7 +62,7 @@ def _narrative(tr: Trace, values: bool, full: bool) -> str:
         nested = inner if isinstance(acts[l - 1], Identity) else f"{acts[l - 1].symbol}({inner})"
     lines += [
         f"Forward: {nm('A', L)} = {nested}",
-        f"Cost:    {tr.step('C').equation} = {_render.number(tr.cost)}",
+        f"Cost:    {tr.step('C').equation} = {render.number(tr.cost)}",
         "",
         "Backpropagation, in the seed's order:",
         "",
