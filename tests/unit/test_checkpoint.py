@@ -208,3 +208,23 @@ def test_a_missing_or_damaged_checkpoint_is_refused(
     ckpt.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(gn.saving.ModelFileError, match="truncated"):
         net().fit(X, y, resume=ckpt, epochs=1)
+
+
+def test_a_resumed_run_keeps_the_blas_thread_setting_its_trial_chose(
+    rng: np.random.Generator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glassnet import threads
+
+    monkeypatch.setattr(threads, "SMALL_PRODUCT", 0)  # every fit times 1 thread against all
+    X, y = data(rng)
+    ckpt = tmp_path / "run.ckpt"
+    options = {**OPTIONS, "early_stopping": False}
+    ref = net()
+    ref.fit(X, y, **options)
+    net().fit(X, y, checkpoint=ckpt, callbacks=[stop_after(3)], **options)
+    saved = read_checkpoint(ckpt).state["threads"]
+    assert saved["decided"]  # the trial ended within the first epoch's steps
+    again = net()
+    h = again.fit(X, y, resume=ckpt, **options)
+    assert h.blas_threads == saved["choice"]  # no second trial: the same setting
+    assert np.linalg.norm(again.P - ref.P) <= 1e-12 * np.linalg.norm(ref.P)
