@@ -15,6 +15,7 @@ from glassnet._validation import check_sample_weight, check_X, check_Y
 from glassnet.history import History
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.saving import ModelFileError
+from glassnet.saving._checks import show
 from glassnet.schedules import Schedule, get_schedule
 from glassnet.threads import BlasThreads
 from glassnet.training.checkpoint import (
@@ -269,8 +270,8 @@ def _set_generator(rng: np.random.Generator, state: Any, where: str) -> None:
     """rng's state from a checkpoint, or the one-line refusal."""
     try:
         rng.bit_generator.state = state
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ModelFileError(f"{where}: its generator state is invalid ({exc})") from None
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise ModelFileError(f"{where}: its generator state is invalid ({show(str(exc))})") from None
 
 
 def _as_json(value: Any) -> Any:
