@@ -271,7 +271,9 @@ def _set_generator(rng: np.random.Generator, state: Any, where: str) -> None:
     try:
         rng.bit_generator.state = state
     except (TypeError, ValueError, KeyError, OverflowError) as exc:
-        raise ModelFileError(f"{where}: its generator state is invalid ({show(str(exc))})") from None
+        raise ModelFileError(
+            f"{where}: its generator state is invalid ({show(str(exc))})"
+        ) from None
 
 
 def _as_json(value: Any) -> Any:
