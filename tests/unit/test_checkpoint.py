@@ -131,6 +131,20 @@ def test_another_run_is_refused_in_one_line(
     np.testing.assert_array_equal(other.P, before)  # refused before anything changed
 
 
+def test_a_refused_resume_leaves_the_network_generator_alone(
+    rng: np.random.Generator, tmp_path: Path
+) -> None:
+    X, y = data(rng)
+    ckpt = tmp_path / "run.ckpt"
+    options = {**OPTIONS, "seed": None, "epochs": 2}
+    net().fit(X, y, checkpoint=ckpt, **options)
+    other = net()
+    state = other.rng.bit_generator.state
+    with pytest.raises(ValueError, match="other data"):
+        other.fit(X[:-1], y[:-1], resume=ckpt, **options)
+    assert other.rng.bit_generator.state == state
+
+
 def test_resume_force_continues_on_other_data(rng: np.random.Generator, tmp_path: Path) -> None:
     X, y = data(rng)
     ckpt = tmp_path / "run.ckpt"
