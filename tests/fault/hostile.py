@@ -19,7 +19,7 @@ import glassnet as gn
 from glassnet.saving import ModelFileError
 from glassnet.training import read_checkpoint
 
-EXAMPLES = 600  # per test: five tests, 3,000 files (and 300 resumed checkpoints)
+EXAMPLES = 500  # per test: five tests, 2,500 files (and 300 resumed checkpoints)
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
