@@ -6,8 +6,11 @@ train, 1,000 test; mnist1d generates them offline, ``pip install mnist1d``): one
 optimizer per seed, then one optimizer object reused for the next seed.
 """
 
+from __future__ import annotations
+
 import sys
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -15,7 +18,7 @@ import glassnet as gn
 
 
 def main(epochs: int) -> None:
-    import mnist1d  # only for this script: pytest's doctest collection imports this file
+    import mnist1d  # only for this script: pip install mnist1d
 
     args = mnist1d.data.get_dataset_args()
     args.num_samples = 5000
@@ -24,18 +27,18 @@ def main(epochs: int) -> None:
     mu, sd = X.mean(0), X.std(0)
     X, Xt = (X - mu) / sd, (Xt - mu) / sd
 
-    def run(seed, opt):
+    def run(seed: int, opt: gn.Optimizer) -> tuple[float, list[str]]:
         net = gn.Network([40, 256, 256, 10], loss="cross_entropy", dropout=0.3, seed=seed)
-        with warnings.catch_warnings(record=True) as w:
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             net.fit(
                 X, y, epochs=epochs, batch_size=64, optimizer=opt, schedule="cosine", seed=seed
             )
-        return float(np.mean(net.predict(Xt) == yt)), [str(x.message)[:100] for x in w]
+        return float(np.mean(net.predict(Xt) == yt)), [str(w.message)[:100] for w in caught]
 
     print("fresh seed0", run(0, gn.AdamW(1e-3)))
     print("fresh seed1", run(1, gn.AdamW(1e-3)))
-    shared = gn.AdamW(1e-3)
+    shared: Any = gn.AdamW(1e-3)
     print("shared seed0", run(0, shared))
     print("shared seed1", run(1, shared), "t =", shared.t, "lr =", shared.learning_rate)
 

@@ -52,6 +52,14 @@ def start(
     )
 
 
+def wait_for(flag: Path, p: subprocess.Popen[bytes]) -> None:
+    """Until training runs (the worker's flag file after its first epoch)."""
+    deadline = time.monotonic() + 60
+    while not flag.exists():
+        assert p.poll() is None and time.monotonic() < deadline, "the run never started"
+        time.sleep(0.05)
+
+
 def finish(p: subprocess.Popen[bytes], timeout: float = 60) -> int:
     out, _ = p.communicate(timeout=timeout)
     assert p.returncode in (0, 75), out.decode()
@@ -140,15 +148,15 @@ def test_kills_under_mpiexec_resume_to_the_same_two_rank_run(tmp_path: Path) -> 
 
 def test_sigterm_under_mpiexec_checkpoints_once_and_ends_every_rank(tmp_path: Path) -> None:
     p = start(tmp_path, "run", "100000 steps", ranks=2, epochs=2000)
-    time.sleep(1.2)
-    assert p.poll() is None, "the run ended before the signal"
+    wait_for(tmp_path / "started", p)
     os.killpg(p.pid, signal.SIGTERM)
     assert finish(p) == 75
     state = read_checkpoint(tmp_path / "run.ckpt").state
     assert state["ranks"] == 2 and not state["position"]["finished"]
     assert len(state["dropout_rngs"]) == 2  # each rank's own dropout generator
+    (tmp_path / "started").unlink()
     p = start(tmp_path, "run", "100000 steps", ranks=2, epochs=2000)  # resumed ...
-    time.sleep(1.2)
+    wait_for(tmp_path / "started", p)
     os.killpg(p.pid, signal.SIGINT)  # ... and stopped again, as Ctrl-C under mpiexec does
     assert finish(p) == 75
     again = read_checkpoint(tmp_path / "run.ckpt").state["position"]["steps"]

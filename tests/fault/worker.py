@@ -91,7 +91,12 @@ def main() -> int:
         options.update(checkpoint=ckpt, checkpoint_every=every_value)
         if ckpt.exists():
             options["resume"] = ckpt
-    h = net.fit(X, y, **options)
+
+    def started(net: gn.Network, h: gn.History) -> None:
+        if distributed.is_root():  # an epoch ended here: training (and its handlers) runs
+            (out / "started").touch()
+
+    h = net.fit(X, y, callbacks=[started], **options)
     if h.stop_reason and h.stop_reason.startswith("interrupted"):
         return 75
     if distributed.is_root():

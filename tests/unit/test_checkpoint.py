@@ -131,6 +131,20 @@ def test_another_run_is_refused_in_one_line(
     np.testing.assert_array_equal(other.P, before)  # refused before anything changed
 
 
+def test_a_refused_resume_leaves_the_network_generator_alone(
+    rng: np.random.Generator, tmp_path: Path
+) -> None:
+    X, y = data(rng)
+    ckpt = tmp_path / "run.ckpt"
+    options = {**OPTIONS, "seed": None, "epochs": 2}
+    net().fit(X, y, checkpoint=ckpt, **options)
+    other = net()
+    state = other.rng.bit_generator.state
+    with pytest.raises(ValueError, match="other data"):
+        other.fit(X[:-1], y[:-1], resume=ckpt, **options)
+    assert other.rng.bit_generator.state == state
+
+
 def test_resume_force_continues_on_other_data(rng: np.random.Generator, tmp_path: Path) -> None:
     X, y = data(rng)
     ckpt = tmp_path / "run.ckpt"
@@ -208,3 +222,23 @@ def test_a_missing_or_damaged_checkpoint_is_refused(
     ckpt.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(gn.saving.ModelFileError, match="truncated"):
         net().fit(X, y, resume=ckpt, epochs=1)
+
+
+def test_a_resumed_run_keeps_the_blas_thread_setting_its_trial_chose(
+    rng: np.random.Generator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glassnet import threads
+
+    monkeypatch.setattr(threads, "SMALL_PRODUCT", 0)  # every fit times 1 thread against all
+    X, y = data(rng)
+    ckpt = tmp_path / "run.ckpt"
+    options = {**OPTIONS, "early_stopping": False}
+    ref = net()
+    ref.fit(X, y, **options)
+    net().fit(X, y, checkpoint=ckpt, callbacks=[stop_after(3)], **options)
+    saved = read_checkpoint(ckpt).state["threads"]
+    assert saved["decided"]  # the trial ended within the first epoch's steps
+    again = net()
+    h = again.fit(X, y, resume=ckpt, **options)
+    assert h.blas_threads == saved["choice"]  # no second trial: the same setting
+    assert np.linalg.norm(again.P - ref.P) <= 1e-12 * np.linalg.norm(ref.P)

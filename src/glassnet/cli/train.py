@@ -235,7 +235,8 @@ def _train(args: argparse.Namespace, distributed: str | None, write: bool) -> in
         # the restored weights are finite but poor: keep any previous model instead
         raise CLIFailure(f"training diverged: {reason}; {args.out} was not written")
     if reason.startswith("interrupted") and "checkpoint written" in reason:
-        print(
+        print_once = print if write else _quiet  # under mpiexec: rank 0 alone says it
+        print_once(
             f"glassnet train: {reason.split('; resume with')[0]}; {args.out} was not written; "
             f"run the same command with --resume {args.checkpoint or args.resume} to go on",
             file=sys.stderr,
@@ -268,6 +269,10 @@ def _train(args: argparse.Namespace, distributed: str | None, write: bool) -> in
             loss_curves(fitted.history, path=plot)
         print(f"wrote loss curves to {plot}")
     return 0
+
+
+def _quiet(*args: Any, **kwargs: Any) -> None:
+    """Print nothing (the ranks other than 0)."""
 
 
 def _checkpoint_options(args: argparse.Namespace) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from glassnet._validation import check_sample_weight, check_X, check_Y
 from glassnet.history import History
 from glassnet.optimizers import Optimizer, get_optimizer
 from glassnet.saving import ModelFileError
+from glassnet.saving._checks import show
 from glassnet.schedules import Schedule, get_schedule
 from glassnet.threads import BlasThreads
 from glassnet.training.checkpoint import (
@@ -156,6 +157,7 @@ def fit(
 
         dp = data_parallel(net, rng, Xc, Yc)
     if ckpt is not None:  # the generator as it was when the run began: the same split
+        rng_before = dict(rng.bit_generator.state)
         _set_generator(rng, ckpt.state.get("rng_start"), ckpt.path)
     rng_start = dict(rng.bit_generator.state)
     data_print = {"X": fingerprint(Xc), "Y": fingerprint(Yc), "sample_weight": fingerprint(w)}
@@ -215,6 +217,12 @@ def fit(
         "ranks": 1 if dp is None else dp.size,
     }
     settings = _as_json(settings)
+    if ckpt is not None and not resume_force:  # another run's checkpoint: refused, no change
+        try:
+            check_same_run(ckpt, settings, network_description(net))
+        except ValueError:
+            rng.bit_generator.state = rng_before
+            raise
     if checkpoint is not None:
         loop.saver = Checkpointer(
             checkpoint,
@@ -230,7 +238,7 @@ def fit(
     elif dp is not None:
         loop.signals = StopSignals()
     try:
-        return _run(loop, data, ckpt, settings, resume_force, dp)
+        return _run(loop, data, ckpt, dp)
     finally:
         opt.learning_rate = lr0  # the next fit's schedule starts from the same rate
 
@@ -239,29 +247,23 @@ def _run(
     loop: _Loop,
     data: FitData,
     ckpt: Checkpoint | None,
-    settings: dict[str, Any],
-    resume_force: bool,
     dp: DataParallel | None,
 ) -> History:
     """The loop inside its BLAS thread setting; a checkpoint, if any, restored first."""
     if dp is not None:  # one BLAS thread per rank: ranks × threads = cores
         if ckpt is not None:
-            _resume(loop, ckpt, settings, resume_force, data)
+            _resume(loop, ckpt, data)
         with dp.thread_limit():
             return loop.run(data)
     loop.threads = BlasThreads(loop.net, data.batch_size)
     if ckpt is not None:  # (restores the thread setting the run had chosen, if it had)
-        _resume(loop, ckpt, settings, resume_force, data)
+        _resume(loop, ckpt, data)
     with loop.threads:
         return loop.run(data)
 
 
-def _resume(
-    loop: _Loop, ckpt: Checkpoint, settings: dict[str, Any], force: bool, data: FitData
-) -> None:
-    """Check that the checkpoint is of this run (unless forced), then restore it."""
-    if not force:
-        check_same_run(ckpt, settings, network_description(loop.net))
+def _resume(loop: _Loop, ckpt: Checkpoint, data: FitData) -> None:
+    """Put the run back where the checkpoint stood (fit has checked that it is this run's)."""
     restore(loop, ckpt, data.X.shape[0])
 
 
@@ -269,8 +271,10 @@ def _set_generator(rng: np.random.Generator, state: Any, where: str) -> None:
     """rng's state from a checkpoint, or the one-line refusal."""
     try:
         rng.bit_generator.state = state
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ModelFileError(f"{where}: its generator state is invalid ({exc})") from None
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise ModelFileError(
+            f"{where}: its generator state is invalid ({show(str(exc))})"
+        ) from None
 
 
 def _as_json(value: Any) -> Any:

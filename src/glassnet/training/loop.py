@@ -128,6 +128,8 @@ class _Loop:
             with self.signals:
                 completed = pos.finished or self._epochs(data, n)
         except _Stop:
+            if self.dp is not None and self.saver is not None:  # rank 0 wrote it (or not)
+                self.saver.written = self.dp.agree(self.saver.written)
             h.stop_reason = (
                 f"interrupted ({self.signals.received}) during epoch {pos.epoch + 1}; "
                 + self._saved_where()

@@ -187,5 +187,5 @@ def restore(loop: _Loop, ckpt: Checkpoint, rows: int) -> None:
             loop.threads.choice, loop.threads.times = threads["choice"], None
     except ModelFileError:
         raise
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
         raise fail(where, f"its checkpoint state cannot be restored ({show(str(exc))})") from None
