@@ -63,8 +63,8 @@ def test_sigterm_then_resume_gives_the_uninterrupted_model(tmp_path: Path) -> No
         assert p.returncode == 75, err
         assert "interrupted (SIGTERM)" in err and f"--resume {ckpt}" in err and not out.exists()
     assert main([*command[3:], "--resume", str(ckpt)]) == 0
-    np.testing.assert_array_equal(gn.load(out).P, gn.load(ref).P)
-    assert gn.load(out).metadata["feature_scaling"] == gn.load(ref).metadata["feature_scaling"]
+    np.testing.assert_array_equal(gn.load(out).network.P, gn.load(ref).network.P)
+    assert gn.load(out).metadata["preprocessing"] == gn.load(ref).metadata["preprocessing"]
 
 
 def test_resume_on_a_changed_table_is_refused(tmp_path: Path, capsys: object) -> None:
