@@ -44,8 +44,12 @@ def test_round_trip_cli_file_load_predict(
     rows = _cli_predict(mixed_model, data, capsys)
     model = gn.load(mixed_model)
     assert isinstance(model, Model)
-    with pytest.warns(UnseenValueWarning, match="'colour': 1 value"):
+    with pytest.warns(UnseenValueWarning) as caught:
         labels = model.predict(new)
+    assert sorted(str(w.message).split(":")[0] for w in caught) == [
+        "column 'colour'",
+        "column 'grade'",
+    ]
     P = model.predict_proba(new, notes=[])
     assert [r[0] for r in rows[1:]] == labels.tolist()
     assert [r[1:] for r in rows[1:]] == [[f"{p:.6g}" for p in row] for row in P]  # exactly

@@ -51,10 +51,11 @@ def keys(values: Values) -> Values:
         integral = (v == np.round(v)) & (np.abs(v) < 2**53)
         out[present] = np.where(integral, v.astype(np.int64).astype(str), v.astype(str))
         return out
+    import pandas as pd
+
     missing = is_missing(values)
-    text = np.asarray(np.frompyfunc(type, 1, 1)(values) == str, dtype=bool)
-    if np.all(text | missing):  # the usual case, done without a Python loop
-        out = values.astype(object, copy=True)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        out = values.astype(object, copy=True)  # the usual case: text, done in C
         out[missing] = MISSING_KEY
         return out
     return np.array([key(v) for v in values], dtype=object)
@@ -69,18 +70,21 @@ def factorize(texts: Values) -> tuple[Values, list[str]]:
 
 
 def is_missing(values: Values) -> Values:
-    """True where a cell is missing: NaN or None (NaN is the one value unequal to itself)."""
+    """True where a cell is missing: NaN or None."""
     if values.dtype.kind == "f":
         return np.isnan(values)
     if values.dtype.kind != "O":
         return np.zeros(len(values), dtype=bool)
-    nan = np.frompyfunc(lambda v: v is None or (isinstance(v, float) and math.isnan(v)), 1, 1)
-    return np.asarray(nan(values), dtype=bool)
+    import pandas as pd
+
+    return np.asarray(pd.isna(values), dtype=bool)
 
 
 def numbers(values: Values, where: Where) -> Array:
     """The cells as float64 (missing as NaN); text that is not a number is refused."""
-    if values.dtype.kind in "iufb":
+    if values.dtype == np.float64:
+        x = values  # read-only use below: no copy
+    elif values.dtype.kind in "iufb":
         x = values.astype(np.float64)
     else:
         try:
@@ -137,10 +141,11 @@ class Numeric:
         """Write the input column(s) into ``out`` (n, width); returns the missing count."""
         x = numbers(values, where)
         missing = np.isnan(x)
-        n_missing = int(missing.sum())
+        n_missing = int(np.count_nonzero(missing))
         if n_missing:
             x = np.where(missing, self.fill, x)
-        out[:, 0] = (x - self.mean) / self.scale
+        np.subtract(x, self.mean, out=out[:, 0])
+        out[:, 0] /= self.scale
         if self.indicator:
             out[:, 1] = missing
         return n_missing

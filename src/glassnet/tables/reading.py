@@ -125,7 +125,6 @@ def _read_csv(p: Path, where: str) -> Table:
             encoding=encoding,
             na_values=EXTRA_MISSING,
             skip_blank_lines=False,  # blank lines stay (as empty rows) so row i is line i + 2
-            skipinitialspace=True,
             chunksize=CHUNK_ROWS,
         )
         parts: dict[str, list[Any]] = {}

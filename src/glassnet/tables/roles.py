@@ -97,7 +97,7 @@ def _check_flags(table: Table, target: str, **flags: Sequence[str]) -> None:
 def _holds(values: np.ndarray) -> str:
     if values.dtype.kind == "f":
         present = values[~np.isnan(values)]
-        return "integers" if len(present) and np.all(present == np.round(present)) else "numbers"
+        return "integers" if len(present) and _integral(present) else "numbers"
     if all(isinstance(v, (bool, np.bool_)) for v in values[:1000]):
         return "booleans"
     return "text"
@@ -120,7 +120,7 @@ def _infer(
         return None, Role(name, holds, "left out", "every cell is missing")
     if force_numeric or (is_numbers and not force_categorical):
         x = numbers(values, where)
-        present = x[~missing]
+        present = x[~missing] if n_missing else x
         lo, hi = float(present.min()), float(present.max())
         if not force_numeric and lo == hi and not n_missing:
             return None, Role(name, holds, "left out", f"constant ({key(lo)})")
@@ -158,8 +158,14 @@ def _one_hot(name: str, holds: str, column: Categorical, gaps: str) -> Role:
 
 def _distinct_integers(x: np.ndarray, lo: float, hi: float) -> int | None:
     """How many distinct values x holds when they are all integers (None otherwise)."""
-    if not np.all(x == np.round(x)):
+    if not _integral(x):
         return None
     if hi - lo < 1_000_000:
         return int(np.count_nonzero(np.bincount((x - lo).astype(np.int64))))
     return len(np.unique(x))
+
+
+def _integral(x: np.ndarray) -> bool:
+    """Every value a whole number (a sample first: most real-valued columns fail there)."""
+    head = x[:1000]
+    return bool(np.all(head == np.round(head))) and bool(np.all(x == np.round(x)))

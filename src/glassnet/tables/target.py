@@ -63,6 +63,25 @@ class Target:
         scale = float(y.std())
         return cls(name, task, mean=float(y.mean()), scale=scale if scale > 0 else 1.0)
 
+    @classmethod
+    def fit_encode(
+        cls, name: str, task: str, values: Values, where: Callable[[int], str], path: str
+    ) -> tuple[Target, Values]:
+        """fit() and encode() in one pass over the cells (the classes are the distinct keys)."""
+        if task != "classification":
+            target = cls.fit(name, task, values, where, path)
+            return target, target.encode(values, where)
+        codes, distinct = factorize(keys(values))
+        labels = sorted(distinct, key=_order)
+        if len(labels) < 2:
+            raise ValueError(
+                f"{path}, column {short(name)}: only one class ({short(labels[0])}) in "
+                f"{len(values)} rows: classification needs at least two"
+            )
+        rank = {label: k for k, label in enumerate(labels)}
+        lookup = np.array([rank[d] for d in distinct], dtype=np.intp)
+        return cls(name, task, labels), lookup[codes]
+
     @property
     def is_classifier(self) -> bool:
         return self.task == "classification"

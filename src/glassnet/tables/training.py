@@ -96,8 +96,7 @@ def prepare(
     def where(i: int) -> str:
         return table.where(i, target)
 
-    tgt = Target.fit(target, task, table.columns[target], where, table.path)
-    Y = tgt.encode(table.columns[target], where)
+    tgt, Y = Target.fit_encode(target, task, table.columns[target], where, table.path)
     rng = np.random.default_rng(seed)
     train_idx, val_idx = split(table.n, validation_split, Y if tgt.is_classifier else None, rng)
     columns, roles = infer_roles(

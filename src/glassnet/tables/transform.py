@@ -32,7 +32,7 @@ from glassnet.tables.reading import Table, Values, name_list
 from glassnet.tables.target import Target
 
 VERSION = 1
-BLOCK_ROWS = 8192  # rows encoded at a time
+BLOCK_ROWS = 16384  # rows encoded at a time
 
 
 class UnseenValueWarning(UserWarning):
@@ -207,8 +207,8 @@ def _column(values: Any, path: str, name: str) -> Values:
             f"{path}, column {name!r}: expected one value per row, got shape {a.shape}"
         )
     if a.dtype.kind in "iuf":
-        return a.astype(np.float64)
-    return a.astype(object)
+        return a.astype(np.float64, copy=False)  # a float64 column is used as it is
+    return a.astype(object, copy=False)
 
 
 def check_preprocessing(spec: Any, n_inputs: int, n_outputs: int, n_classes: int | None) -> None:
