@@ -51,7 +51,7 @@ def test_the_seed_page_is_one_offline_file_without_errors(open_page):
     assert 'type="application/json"' in text and "<math" in text and "<svg" in text
     for absent in ("<script src", 'type="module"', "fetch(", "<link", "import("):
         assert absent not in text, absent
-    assert p.page.locator("#matrices table.grid").count() == len(seed_trace())
+    assert p.page.locator("#matrices table.grid[data-key]").count() == len(seed_trace())
     assert p.page.locator("#diagram circle").count() == 5  # 1 + 2 + 2 units
 
 
@@ -125,6 +125,13 @@ def test_hover_shows_each_cells_computation_with_pythons_numbers(open_page):
     rel = float(check.rsplit("relative error ", 1)[1])
     assert rel < 1e-6 and report.max_rel_error < 1e-6
     assert f"analytic {render.number(tr['dWo'][0, 1])}" in check
+    # and every dW, dB card shows the check of each entry beside its value
+    for key in ("dW1", "dB1", "dW2", "dB2"):
+        card = p.page.locator(f"#fd-{key}")
+        worst = float(re.search(r"largest relative error (\S+)", card.inner_text()).group(1))
+        assert worst < 1e-6, key
+        rows = card.locator("table tr").count() - 1
+        assert rows == tr[key].size
 
 
 @pytest.mark.parametrize(
