@@ -258,6 +258,15 @@ def test_a_wide_network_is_summarised_and_a_loss_the_page_cannot_train_is_shown(
     assert p.errors == []
 
 
+def test_the_page_writes_numbers_as_glassnet_does(open_page):
+    p = open_page(seed_trace())
+    rng = np.random.default_rng(0)
+    values = [0.0, 1.0, -2.5, 1.038, 0.1, 1e6, -123456789.0, 8.156e-5, 1.5e-7, -3.2e-12]
+    values += (rng.standard_normal(200) * 10.0 ** rng.integers(-8, 9, 200)).tolist()
+    page = p.js("vs => vs.map(v => window.glassnetExplorer.number(v))", values)
+    assert page == [render.number(v) for v in values]
+
+
 def test_phone_width_has_no_sideways_scroll(open_page):
     p = open_page(seed_trace(), width=390, height=844)
     assert p.js("document.documentElement.scrollWidth") <= 390

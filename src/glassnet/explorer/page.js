@@ -496,5 +496,5 @@ stepTo(0);
 window.glassnetExplorer = {
   train: function (n) { trainSteps(n); refresh(); return history.length; },
   trace: traceJSON, history: function () { return history.slice(); },
-  step: function () { return stepIndex; }, origin: origin
+  step: function () { return stepIndex; }, origin: origin, number: num
 };
