@@ -190,6 +190,26 @@ def test_changing_the_activation_and_resetting(open_page):
     assert p.errors == []
 
 
+def test_run_pause_and_a_new_learning_rate(open_page):
+    net, X, Y = gn.datasets.seed_example()
+    p = open_page(net.trace(X, Y, learning_rate=0.01))
+    p.page.fill("#lr", "0.02")
+    p.page.locator("#lr").dispatch_event("change")
+    p.page.locator("#run").click()
+    p.page.wait_for_function("window.glassnetExplorer.history().length >= 20")
+    p.page.locator("#pause").click()
+    n = len(p.js("window.glassnetExplorer.history()"))
+    p.page.wait_for_timeout(200)
+    assert len(p.js("window.glassnetExplorer.history()")) == n  # paused: no more steps
+    assert p.page.locator("#run").is_enabled() and p.page.locator("#pause").is_disabled()
+    costs = python_training(net, X, Y, n, 0.02)
+    assert_allclose(p.js("window.glassnetExplorer.history()"), costs, rtol=1e-9)
+    assert agreement(p.js("window.glassnetExplorer.trace()"), net.trace(X, Y, 0.02)) <= 1e-9
+    assert f"steps trained: {n}" in p.page.locator("#live-status").inner_text()
+    assert p.page.locator("#curve path.loss").count() == 1
+    assert p.errors == []
+
+
 def test_json_and_csv_downloads_round_trip(open_page):
     tr = seed_trace()
     p = open_page(tr)
