@@ -51,7 +51,7 @@ def test_the_seed_page_is_one_offline_file_without_errors(open_page):
     assert 'type="application/json"' in text and "<math" in text and "<svg" in text
     for absent in ("<script src", 'type="module"', "fetch(", "<link", "import("):
         assert absent not in text, absent
-    assert p.page.locator("#matrices table.grid").count() == len(seed_trace())
+    assert p.page.locator("#matrices table.grid[data-key]").count() == len(seed_trace())
     assert p.page.locator("#diagram circle").count() == 5  # 1 + 2 + 2 units
 
 
@@ -125,6 +125,13 @@ def test_hover_shows_each_cells_computation_with_pythons_numbers(open_page):
     rel = float(check.rsplit("relative error ", 1)[1])
     assert rel < 1e-6 and report.max_rel_error < 1e-6
     assert f"analytic {render.number(tr['dWo'][0, 1])}" in check
+    # and every dW, dB card shows the check of each entry beside its value
+    for key in ("dW1", "dB1", "dW2", "dB2"):
+        card = p.page.locator(f"#fd-{key}")
+        worst = float(re.search(r"largest relative error (\S+)", card.inner_text()).group(1))
+        assert worst < 1e-6, key
+        rows = card.locator("table tr").count() - 1
+        assert rows == tr[key].size
 
 
 @pytest.mark.parametrize(
@@ -180,6 +187,26 @@ def test_changing_the_activation_and_resetting(open_page):
         q for q in p.js("window.glassnetExplorer.trace()")["quantities"] if q["name"] == "Wo"
     )
     assert_allclose(Wo["values"], net.layers[1].W, rtol=0, atol=0)  # the same initial weights
+    assert p.errors == []
+
+
+def test_run_pause_and_a_new_learning_rate(open_page):
+    net, X, Y = gn.datasets.seed_example()
+    p = open_page(net.trace(X, Y, learning_rate=0.01))
+    p.page.fill("#lr", "0.02")
+    p.page.locator("#lr").dispatch_event("change")
+    p.page.locator("#run").click()
+    p.page.wait_for_function("window.glassnetExplorer.history().length >= 20")
+    p.page.locator("#pause").click()
+    n = len(p.js("window.glassnetExplorer.history()"))
+    p.page.wait_for_timeout(200)
+    assert len(p.js("window.glassnetExplorer.history()")) == n  # paused: no more steps
+    assert p.page.locator("#run").is_enabled() and p.page.locator("#pause").is_disabled()
+    costs = python_training(net, X, Y, n, 0.02)
+    assert_allclose(p.js("window.glassnetExplorer.history()"), costs, rtol=1e-9)
+    assert agreement(p.js("window.glassnetExplorer.trace()"), net.trace(X, Y, 0.02)) <= 1e-9
+    assert f"steps trained: {n}" in p.page.locator("#live-status").inner_text()
+    assert p.page.locator("#curve path.loss").count() == 1
     assert p.errors == []
 
 
@@ -249,6 +276,15 @@ def test_a_wide_network_is_summarised_and_a_loss_the_page_cannot_train_is_shown(
     assert "not huber" in p.page.locator("#live-why").inner_text()
     assert p.page.locator("#train-step").is_disabled()
     assert p.errors == []
+
+
+def test_the_page_writes_numbers_as_glassnet_does(open_page):
+    p = open_page(seed_trace())
+    rng = np.random.default_rng(0)
+    values = [0.0, 1.0, -2.5, 1.038, 0.1, 1e6, -123456789.0, 8.156e-5, 1.5e-7, -3.2e-12]
+    values += (rng.standard_normal(200) * 10.0 ** rng.integers(-8, 9, 200)).tolist()
+    page = p.js("vs => vs.map(v => window.glassnetExplorer.number(v))", values)
+    assert page == [render.number(v) for v in values]
 
 
 def test_phone_width_has_no_sideways_scroll(open_page):

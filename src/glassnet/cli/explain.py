@@ -21,6 +21,7 @@ import numpy as np
 import glassnet as gn
 from glassnet._typing import Array
 from glassnet.cli._common import positive_int
+from glassnet.trace import Trace
 
 FORMATS = ("text", "markdown", "html", "json")
 
@@ -229,14 +230,21 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         page = Path(tr.to_html(args.html)).resolve()
         print(f"explorer page written to {args.html}: open {page.as_uri()}")
-        return 0
-    values, full = args.values, args.full
-    if args.format == "json":
+    else:
+        print_trace(tr, args.format, args.values, args.full)
+    if args.plot:
+        print(f"diagram written to {args.plot}", file=sys.stderr)  # stdout stays parseable
+    return 0
+
+
+def print_trace(tr: Trace, kind: str, values: bool, full: bool) -> None:
+    """The trace on stdout as text (table and narrative), markdown, a static HTML page or JSON."""
+    if kind == "json":
         print(tr.to_json(values=values, indent=1))
-    elif args.format == "markdown":
+    elif kind == "markdown":
         print(f"```\n{tr.header()}\n```\n\n{tr.to_markdown(values, full)}\n")
         print(f"```text\n{tr.narrative(values, full)}\n```")
-    elif args.format == "html":
+    elif kind == "html":
         head = html.escape(tr.header()).replace("\n", "<br>\n")
         story = html.escape(tr.narrative(values, full))
         print(
@@ -248,6 +256,3 @@ def run(args: argparse.Namespace) -> int:
         print(tr.table(values, full))
         print()
         print(tr.narrative(values, full))
-    if args.plot:
-        print(f"diagram written to {args.plot}", file=sys.stderr)  # stdout stays parseable
-    return 0

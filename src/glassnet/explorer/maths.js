@@ -8,10 +8,9 @@ function num(v) {
   if (v === 0) return "0";
   if (!isFinite(v)) return isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
   var a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-4) {
-    var s = v.toPrecision(4).split("e");
-    var mant = s[0].indexOf(".") >= 0 ? s[0].replace(/0+$/, "").replace(/\.$/, "") : s[0];
-    if (s.length === 1) return mant;
+  if (a >= 1e6 || a < 1e-4) { // Python's "{:.4g}": 4 significant digits, e-05 style
+    var s = v.toExponential(3).split("e");
+    var mant = s[0].replace(/0+$/, "").replace(/\.$/, "");
     var e = parseInt(s[1], 10);
     return mant + "e" + (e < 0 ? "-" : "+") + (Math.abs(e) < 10 ? "0" : "") + Math.abs(e);
   }

@@ -161,6 +161,7 @@ function buildMatrices() {
     eq.appendChild(el("code", {}, q.equation));
     card.appendChild(eq);
     card.appendChild(buildGrid(q));
+    if (q.phase === "gradient") card.appendChild(el("div", { "class": "fd", id: "fd-" + q.key }));
     var b = el("button", { type: "button", "class": "csv", "data-key": q.key },
       "CSV of " + q.name);
     b.addEventListener("click", function () { download(q.name + ".csv", "text/csv", csv(V[q.key])); });
@@ -204,6 +205,41 @@ function fillGrids() {
     c.dataset.value = String(v);
     c.classList.toggle("neg", v < 0);
   }
+}
+
+function fillChecks() { // each dW and dB beside its finite difference and relative error
+  document.querySelectorAll("#matrices .fd").forEach(function (box) {
+    var key = box.id.slice(3), q = Q[key], was = box.querySelector("details");
+    var open = was ? was.open : false; // kept open across steps of training
+    box.textContent = "";
+    if (!FD || !FD[key]) {
+      box.appendChild(el("p", {}, live ? "Finite-difference check: off past " + MAX_FD + " parameters."
+        : "Finite-difference check: needs live training (see Train live)."));
+      return;
+    }
+    var worst = 0, t = el("table", { "class": "grid fdgrid", "aria-label": "finite-difference check of " + q.name });
+    var head = el("tr");
+    ["entry", "analytic", "finite diff.", "rel. error"].forEach(function (h) { head.appendChild(el("th", {}, h)); });
+    t.appendChild(head);
+    var rows = shown(q.shape[0]), cols = shown(q.shape[1]);
+    rows.forEach(function (i) {
+      cols.forEach(function (j) {
+        if (i === null || j === null) return;
+        var g = V[key][i][j], n = FD[key][i][j], r = relError(g, n);
+        worst = Math.max(worst, r);
+        var tr = el("tr");
+        [idx(key, i, j), num(g), num(n), sci(r)].forEach(function (c) { tr.appendChild(el("td", {}, c)); });
+        t.appendChild(tr);
+      });
+    });
+    box.appendChild(el("p", {}, "Finite-difference check, (C(p + h) − C(p − h)) / 2h with h = 1e-6: " +
+      "largest relative error " + sci(worst) + (worst < 1e-5 ? " (agrees)" : " (check this!)")));
+    var more = el("details");
+    more.open = open;
+    more.appendChild(el("summary", {}, "each entry"));
+    more.appendChild(t);
+    box.appendChild(more);
+  });
 }
 
 // ---- the diagram ----
@@ -328,6 +364,7 @@ function trainSteps(n) { // n steps of full-batch gradient descent: P ← P − 
 function refresh() {
   recompute();
   fillGrids();
+  fillChecks();
   buildDiagram();
   stepTo(stepIndex);
   if (selected) explain(selected.key, selected.i, selected.j);
@@ -459,5 +496,5 @@ stepTo(0);
 window.glassnetExplorer = {
   train: function (n) { trainSteps(n); refresh(); return history.length; },
   trace: traceJSON, history: function () { return history.slice(); },
-  step: function () { return stepIndex; }, origin: origin
+  step: function () { return stepIndex; }, origin: origin, number: num
 };
