@@ -160,3 +160,15 @@ def test_import_glassnet_does_not_import_numba() -> None:
     code = "import sys, glassnet, glassnet.sklearn; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_compiled_loops_follow_the_fits_thread_choice() -> None:
+    import numba
+
+    from glassnet.threads import BlasThreads
+
+    kernels.load()
+    net = gn.Network([2, 3, 1])  # small products: one thread
+    with BlasThreads(net, 4) as threads:
+        assert threads.choice == 1 and numba.get_num_threads() == 1
+    assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS

@@ -1,4 +1,4 @@
-"""The benchmark configurations (the developers' BENCHMARKS.md), their peers and units."""
+"""The benchmark configurations (docs/benchmarks.md), their peers and units."""
 
 from __future__ import annotations
 
