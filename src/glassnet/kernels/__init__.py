@@ -77,7 +77,7 @@ def set_threads(threads: int | None) -> None:
     if _state.get("modules") is not None:
         import numba
 
-        numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
+        numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
 
 
 def for_params(n: int) -> ModuleType | None:
