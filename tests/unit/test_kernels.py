@@ -98,11 +98,13 @@ def test_compiled_layer_loops_equal_numpy(name: str, dtype: Any) -> None:
     tol = {np.float32: 3e-6, np.float64: 1e-12}[dtype]
     np.testing.assert_allclose(Z, Zr, rtol=tol, atol=tol)
     np.testing.assert_allclose(A, Ar, rtol=tol, atol=tol)
-    E = np.empty_like(Z)
-    assert elementwise.backward(act, dA, Z, A, E)
-    np.testing.assert_allclose(E, act.backward(dA, Zr, Ar), rtol=tol, atol=tol)
+    E, dB = np.empty_like(Z), np.full_like(B, np.nan)
+    assert elementwise.backward(act, dA, Z, A, E, dB)
+    E_ref = act.backward(dA, Zr, Ar)
+    np.testing.assert_allclose(E, E_ref, rtol=tol, atol=tol)
+    np.testing.assert_allclose(dB, E_ref.sum(axis=0, keepdims=True), rtol=tol, atol=10 * tol)
     E2 = dA.copy()  # E may be dA itself
-    elementwise.backward(act, E2, Z, A, E2)
+    elementwise.backward(act, E2, Z, A, E2, dB)
     np.testing.assert_allclose(E2, E)
 
 
