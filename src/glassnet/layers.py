@@ -112,22 +112,24 @@ class Dense:
             dA = dA * self.mask  # the dropped units passed nothing forward, so get nothing back
         E = self.buffer("E", len(dA))
         fused = self._fused(E)
-        if fused is None or not fused.backward(self.activation, dA, self.Z, self.A, E):
-            self.activation.backward(dA, self.Z, self.A, out=E)  # E = dA * f'(Z)
+        if fused is not None and fused.backward(self.activation, dA, self.Z, self.A, E, self.dB):
+            return self.gradient(E, need_dX, dB_done=True)  # E and dB in one compiled pass
+        self.activation.backward(dA, self.Z, self.A, out=E)  # E = dA * f'(Z)
         return self.gradient(E, need_dX)
 
     def _fused(self, M: Array) -> Any:
         """The compiled elementwise kernels, where a matrix the size of M should use them."""
         return kernels.for_layer(M.size) if M.size >= kernels.MIN_ENTRIES else None
 
-    def gradient(self, E: Array, need_dX: bool = True) -> Array | None:
+    def gradient(self, E: Array, need_dX: bool = True, dB_done: bool = False) -> Array | None:
         """dW = X.T @ E; dB = sum of E over rows; dX = E @ W.T (into a buffer).
 
         Shapes: E (n, o) -> dW (i, o), dB (1, o), dX (n, i). The first layer skips dX.
         """
         self.E = E
         np.dot(self.X.T, E, out=self.dW)
-        np.add.reduce(E, axis=0, keepdims=True, out=self.dB)
+        if not dB_done:  # (the compiled backward pass summed dB already)
+            np.add.reduce(E, axis=0, keepdims=True, out=self.dB)
         if not need_dX:
             return None
         return np.dot(E, self.W.T, out=self.buffer("dX", len(E), self.fan_in))

@@ -1,22 +1,26 @@
 """How many BLAS threads the training steps use: one for small products, else the faster.
 
 BLAS splits every matrix product between its threads and waits for the slowest. For a small
-product, waking a second thread costs more than it saves (BENCHMARKS.md: 2.5 ms against
+product, waking a second thread costs more than it saves (measured: 2.5 ms against
 0.7 ms a step). For a big one it depends on the machine: on idle cores all threads are
 faster; on cores shared with other work, each product waits for a descheduled thread, and
 one thread can be ten times faster (a 784-256-128-10 epoch on 2 busy cores: 24-40 s with
 2 threads, 2.3-3.7 s with one). So a fit with big products times its first steps both ways
-and keeps the faster.
+and keeps the faster. The compiled kernels' threads (``glassnet.kernels``) follow the same
+choice.
 """
 
 from __future__ import annotations
 
 import contextlib
 import statistics
+import sys
 import time
 from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from glassnet import kernels
 
 if TYPE_CHECKING:
     from glassnet.network import Network
@@ -28,16 +32,20 @@ SMALL_PRODUCT = 2_000_000
 TRIAL_STEPS = 3
 
 _controller: Any = None
+_modules_seen = 0
 _NOTHING = contextlib.nullcontext()
 
 
 def _limit(threads: int) -> Any:
     """Limit BLAS to ``threads``; the returned limiter's restore_original_limits() undoes it."""
-    global _controller
-    if _controller is None:  # finding the libraries takes ~0.5 ms: do it once
+    global _controller, _modules_seen
+    # finding the libraries takes ~0.5 ms: do it again only after an import, which may have
+    # loaded another BLAS (scipy brings its own OpenBLAS)
+    if _controller is None or len(sys.modules) != _modules_seen:
         from threadpoolctl import ThreadpoolController
 
         _controller = ThreadpoolController()
+        _modules_seen = len(sys.modules)
     return _controller.limit(limits=threads, user_api="blas")
 
 
@@ -79,6 +87,7 @@ class BlasThreads:
             self._limiter = None
         if threads is not None:
             self._limiter = _limit(threads)
+        kernels.set_threads(threads)  # the compiled loops follow the same choice
 
     def __enter__(self) -> BlasThreads:  # noqa: PYI034 (Self needs Python 3.11)
         self._use(self.choice)

@@ -98,11 +98,13 @@ def test_compiled_layer_loops_equal_numpy(name: str, dtype: Any) -> None:
     tol = {np.float32: 3e-6, np.float64: 1e-12}[dtype]
     np.testing.assert_allclose(Z, Zr, rtol=tol, atol=tol)
     np.testing.assert_allclose(A, Ar, rtol=tol, atol=tol)
-    E = np.empty_like(Z)
-    assert elementwise.backward(act, dA, Z, A, E)
-    np.testing.assert_allclose(E, act.backward(dA, Zr, Ar), rtol=tol, atol=tol)
+    E, dB = np.empty_like(Z), np.full_like(B, np.nan)
+    assert elementwise.backward(act, dA, Z, A, E, dB)
+    E_ref = act.backward(dA, Zr, Ar)
+    np.testing.assert_allclose(E, E_ref, rtol=tol, atol=tol)
+    np.testing.assert_allclose(dB, E_ref.sum(axis=0, keepdims=True), rtol=tol, atol=10 * tol)
     E2 = dA.copy()  # E may be dA itself
-    elementwise.backward(act, E2, Z, A, E2)
+    elementwise.backward(act, E2, Z, A, E2, dB)
     np.testing.assert_allclose(E2, E)
 
 
@@ -160,3 +162,15 @@ def test_import_glassnet_does_not_import_numba() -> None:
     code = "import sys, glassnet, glassnet.sklearn; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_compiled_loops_follow_the_fits_thread_choice() -> None:
+    import numba
+
+    from glassnet.threads import BlasThreads
+
+    kernels.load()
+    net = gn.Network([2, 3, 1])  # small products: one thread
+    with BlasThreads(net, 4) as threads:
+        assert threads.choice == 1 and numba.get_num_threads() == 1
+    assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS

@@ -12,7 +12,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "bench",
         help="time training and inference against PyTorch and scikit-learn",
-        description="Train BENCHMARKS.md's configurations with glassnet, PyTorch and "
+        description="Train the configurations of docs/benchmarks.md with glassnet, PyTorch and "
         "scikit-learn, each in its own process, interleaved over rounds; print median times, "
         "median per-round speed-ups, GFLOP/s and the digits accuracy. Same as "
         "`python -m benchmarks` in the repository.",

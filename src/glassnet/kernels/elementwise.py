@@ -2,7 +2,8 @@
 activation's own scalar rules (``Activation.scalar_f`` and ``scalar_df``):
 
 - ``forward(Z, B, A, p)``: Z ← Z + B; A = f(Z), in one pass after the product Z = X @ W;
-- ``backward(dA, Z, A, E, p)``: E = dA * f'(Z), in one pass (E may be dA itself).
+- ``backward(dA, Z, A, E, dB, p)``: E = dA * f'(Z) and dB = Σ_rows E, in one pass (E may
+  be dA itself).
 
 ``p`` is the activation's parameter (``Activation.param``). Each activation class gets its own
 two loops, with its rules inlined: one generic loop that branched on the activation, or took
@@ -51,11 +52,15 @@ def forward(Z, B, A, p):
 
 
 @numba.njit(cache=True, nogil=True)
-def backward(dA, Z, A, E, p):
+def backward(dA, Z, A, E, dB, p):
     n, o = Z.shape
+    for j in range(o):
+        dB[0, j] = 0
     for i in range(n):
         for j in range(o):
-            E[i, j] = dA[i, j] * _df(Z[i, j], A[i, j], p)
+            e = dA[i, j] * _df(Z[i, j], A[i, j], p)
+            E[i, j] = e
+            dB[0, j] += e
 '''
 
 _modules: dict[type[Activation], ModuleType | None] = {}
@@ -121,10 +126,11 @@ def forward(act: Activation, Z: Any, B: Any, A: Any) -> bool:
     return True
 
 
-def backward(act: Activation, dA: Any, Z: Any, A: Any, E: Any) -> bool:
-    """E = dA * f'(Z) compiled; False (nothing done) where ``act`` has no kernel."""
+def backward(act: Activation, dA: Any, Z: Any, A: Any, E: Any, dB: Any) -> bool:
+    """E = dA * f'(Z) and dB = Σ_rows E compiled; False (nothing done) where ``act`` has no
+    kernel."""
     module = kernels_of(act)
     if module is None:
         return False
-    module.backward(dA, Z, A, E, Z.dtype.type(act.param))
+    module.backward(dA, Z, A, E, dB, Z.dtype.type(act.param))
     return True

@@ -1,4 +1,4 @@
-"""The fast training step computes the plain equations: buffers, fused errors, blocked Adam.
+"""The training step of the layers computes the plain equations: buffers, fused errors.
 
 The reference here is the seed's maths written the straightforward way in float64, with a
 fresh array for every matrix, and compared with what the optimised step leaves in G, in each
@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import optimizers, threads
 from glassnet._validation import check_X
 
 F = {
@@ -138,36 +137,6 @@ def test_forward_and_input_gradient_return_fresh_arrays(rng):
     np.testing.assert_array_equal(dX1, dX1_copy)
 
 
-def adam_plain(P, G, M, V, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
-    """torch.optim.Adam's rule, one fresh array per operation."""
-    M[:] = b1 * M + (1 - b1) * G
-    V[:] = b2 * V + (1 - b2) * G * G
-    P -= lr * (M / (1 - b1**t)) / (np.sqrt(V / (1 - b2**t)) + eps)
-
-
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_blocked_adam_equals_unblocked(dtype, rng, monkeypatch):
-    n = 3 * optimizers.block_size(np.empty(1, dtype)) + 17  # three blocks and a short one
-    P0 = rng.standard_normal(n).astype(dtype)
-    Gs = [rng.standard_normal(n).astype(dtype) for _ in range(5)]
-    blocked, whole = optimizers.Adam(), optimizers.Adam()
-    P_blocked = P0.copy()
-    for G in Gs:
-        blocked.step(P_blocked, G)
-    monkeypatch.setattr(optimizers, "BLOCK_BYTES", 1 << 40)  # one block: the whole vector
-    P_whole = P0.copy()
-    for G in Gs:
-        whole.step(P_whole, G)
-    np.testing.assert_array_equal(P_blocked, P_whole)  # the same operations, bit for bit
-    np.testing.assert_array_equal(blocked.V, whole.V)
-    if dtype == "float64":
-        P, M, V = P0.copy(), np.zeros(n), np.zeros(n)
-        for t, G in enumerate(Gs, start=1):
-            adam_plain(P, G, M, V, t)
-        np.testing.assert_allclose(P_blocked, P, rtol=1e-12)
-        np.testing.assert_allclose(blocked.M, M, rtol=1e-12)
-
-
 def test_fit_with_a_last_partial_batch_follows_the_plain_steps(rng):
     """10 rows in batches of 4: steps on 4, 4 and 2 rows, each the plain equations."""
     sizes = [3, 5, 3]
@@ -190,58 +159,6 @@ def test_fit_with_a_last_partial_batch_follows_the_plain_steps(rng):
                 correct += np.sum(As[-1].argmax(axis=1) == Y[a:b].argmax(axis=1))
     np.testing.assert_allclose(net.P, plain.P, rtol=1e-12, atol=1e-14)
     assert history["accuracy"][1] == pytest.approx(correct / 10)
-
-
-def test_small_products_use_one_blas_thread():
-    from threadpoolctl import threadpool_info
-
-    with threads.BlasThreads(gn.Network([64, 64, 10]), 32) as chosen:
-        assert chosen.choice == 1 and not chosen.trying
-        blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
-        assert blas and all(p["num_threads"] == 1 for p in blas)
-
-
-class StepClock:
-    """A fake clock for glassnet.threads: each timed step lasts what ``duration`` says."""
-
-    def __init__(self, chosen, duration):
-        self.chosen, self.duration, self.now = chosen, duration, 0.0
-
-    def perf_counter(self):
-        self.now += self.duration(one_thread=self.chosen._limiter is not None)
-        return self.now
-
-
-@pytest.mark.parametrize("faster", [1, None])
-def test_big_products_keep_the_clearly_faster_thread_setting(faster, monkeypatch):
-    net = gn.Network([1000, 1000])  # 8 · 1000 · 1000 multiply-adds: worth a trial
-    with threads.BlasThreads(net, 8) as chosen:
-        assert chosen.trying
-        clock = StepClock(chosen, lambda one_thread: 1.0 if one_thread == (faster == 1) else 20)
-        monkeypatch.setattr(threads, "time", clock)
-        for _ in range(2):  # one pair of steps: 20 times faster is a clear winner
-            with chosen.trial():
-                pass
-        assert not chosen.trying and chosen.choice == faster
-
-
-def test_close_timings_are_tried_for_all_trial_steps(monkeypatch):
-    with threads.BlasThreads(gn.Network([1000, 1000]), 8) as chosen:
-        clock = StepClock(chosen, lambda one_thread: 1.0 if one_thread else 1.2)
-        monkeypatch.setattr(threads, "time", clock)
-        for k in range(2 * threads.TRIAL_STEPS):
-            assert chosen.trying, f"decided after {k} steps"
-            with chosen.trial():
-                pass
-        assert not chosen.trying and chosen.choice == 1
-
-
-def test_fit_reports_its_thread_choice():
-    net = gn.Network([1000, 1000])
-    history = net.fit(np.zeros((16, 1000)), np.zeros((16, 1000)), epochs=1, batch_size=8)
-    assert history.blas_threads in (1, None)
-    small = gn.Network([3, 2]).fit(np.zeros((4, 3)), np.zeros((4, 2)), epochs=1)
-    assert small.blas_threads == 1
 
 
 def test_finite_check_catches_nan_and_inf_and_accepts_an_overflowing_sum():

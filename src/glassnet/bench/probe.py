@@ -1,0 +1,169 @@
+"""What the machine can do, measured in the run: its CPU, an FMA loop, sgemm, and the
+GEMM-only bound of an epoch (the products of forward, dW and dX alone, same shapes, NumPy).
+
+Nothing here is a fixed figure: the % columns of the benchmark table divide by what this
+module measured in the same run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile")
+
+
+def cpu() -> dict[str, Any]:
+    """The CPU: model name, SIMD flags of interest, cores this process may use."""
+    model, flags = platform.processor() or "unknown", set()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name") and model in ("unknown", platform.processor()):
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"model": model, "flags": [f for f in FLAGS if f in flags], "cores": cores}
+
+
+def kind(info: dict[str, Any]) -> str:
+    """A short name of the CPU kind for the tables: vendor and widest SIMD."""
+    model = str(info["model"])
+    vendor = "AMD" if "AMD" in model else "Intel" if "Intel" in model else model.split()[0]
+    simd = "AVX-512" if "avx512f" in info["flags"] else "AVX2" if "avx2" in info["flags"] else ""
+    return f"{vendor} {simd}".strip()
+
+
+# ---- the FMA loop ---------------------------------------------------------------------------
+
+_FMA_LANES = 128  # 16 AVX2 registers (8 AVX-512) of float32, each a chain of its own
+
+
+def _fma_kernel() -> Any:
+    """x ← x·m + c, four times per entry of a 128-float block, for ``reps`` passes, in every
+    numba thread: four FMAs per load and store keep the FMA units, not memory, the limit."""
+    import numba
+
+    from glassnet import kernels
+
+    kernels.load()  # sets the threading layer before the first parallel call
+
+    @numba.njit(fastmath=True, parallel=True)
+    def fma(reps: int, m: Any, c: Any, threads: int) -> Any:
+        out = np.zeros(threads * _FMA_LANES, np.float32)
+        for t in numba.prange(threads):
+            a = out[t * _FMA_LANES : (t + 1) * _FMA_LANES]
+            for j in range(_FMA_LANES):
+                a[j] = np.float32(j)
+            for _ in range(reps):
+                for j in range(_FMA_LANES):
+                    x = a[j]
+                    x = x * m + c
+                    x = x * m + c
+                    x = x * m + c
+                    x = x * m + c
+                    a[j] = x
+        return out
+
+    return fma
+
+
+def fma_rate() -> dict[str, Any]:
+    """GFLOP/s of the FMA loop (float32) on all cores and on one; best of 5. A measured lower
+    bound of the FMA peak (needs numba; without it, nothing)."""
+    try:
+        fma = _fma_kernel()
+    except ImportError:
+        return {"missing": "numba is not installed (pip install 'glassnet[fast]')"}
+    import numba
+
+    m, c = np.float32(0.999999), np.float32(1e-7)
+    reps = 200_000
+    rates = {}
+    for name, threads in (("all_threads", numba.get_num_threads()), ("one_thread", 1)):
+        fma(10, m, c, threads)  # compile
+        best = min(_time_call(fma, reps, m, c, threads) for _ in range(5))
+        rates[name] = 2 * 4 * _FMA_LANES * reps * threads / best / 1e9
+    return {"value": max(rates.values()), **rates}
+
+
+# ---- sgemm and the GEMM-only bound ------------------------------------------------------------
+
+
+def sgemm_rate() -> dict[str, Any]:
+    """The best float32 matmul rate NumPy reaches here (2048² @ 2048², best of 5), with all
+    BLAS threads and with one."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((2048, 2048), dtype=np.float32) for _ in range(2))
+    c = np.empty_like(a)
+    rates = {}
+    for name, threads in (("all_threads", None), ("one_thread", 1)):
+        with threadpool_limits(threads, user_api="blas"):
+            np.matmul(a, b, out=c)
+            best = min(_time(lambda: np.matmul(a, b, out=c)) for _ in range(5))
+        rates[name] = 2 * 2048**3 / best / 1e9
+    return {"value": max(rates.values()), **rates}
+
+
+def gemm_bound(sizes: Sequence[int], rows: int, batch: int) -> dict[str, Any]:
+    """Seconds of one epoch's products alone: per batch, Z = X·W for every layer, then
+    dW = Xᵀ·E and dX = E·Wᵀ (no dX for the first layer), float32, into preallocated buffers.
+    The faster of all BLAS threads and one, as glassnet's fit chooses."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    pairs = list(itertools.pairwise(sizes))
+    W = [rng.standard_normal((i, o), dtype=np.float32) for i, o in pairs]
+    steps = [min(batch, rows - s) for s in range(0, rows, batch)]
+    shapes = sorted(set(steps))
+    A = {n: [rng.standard_normal((n, k), dtype=np.float32) for k in sizes] for n in shapes}
+    dW = [np.empty_like(w) for w in W]
+
+    def epoch() -> None:
+        for n in steps:
+            acts = A[n]
+            for l, w in enumerate(W):  # forward: Z = X·W (A holds X of each layer, and E)
+                np.dot(acts[l], w, out=acts[l + 1])
+            for l in reversed(range(len(W))):
+                np.dot(acts[l].T, acts[l + 1], out=dW[l])  # dW = Xᵀ·E
+                if l > 0:
+                    np.dot(acts[l + 1], W[l].T, out=acts[l])  # dX = E·Wᵀ
+
+    times = {}
+    for name, threads in (("all_threads", None), ("one_thread", 1)):
+        with threadpool_limits(threads, user_api="blas"):
+            epoch()  # warm up
+            times[name] = min(_time(epoch) for _ in range(2))
+    flops = sum(2.0 * rows * i * o * (2 if k == 0 else 3) for k, (i, o) in enumerate(pairs))
+    best = min(times.values())
+    return {"value": best, **times, "gflops": flops / best / 1e9}
+
+
+def _time_call(f: Callable[..., Any], *args: Any) -> float:
+    start = time.perf_counter()
+    f(*args)
+    return time.perf_counter() - start
+
+
+def _time(f: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    f()
+    return time.perf_counter() - start
+
+
+def describe(info: dict[str, Any]) -> str:
+    """One line: model, flags, cores."""
+    flags = ", ".join(info["flags"]) or "no AVX"
+    return f"{info['model']} ({flags}; {info['cores']} cores)"
