@@ -38,7 +38,7 @@ if str(SRC) not in sys.path:
 EXTRA_MODULES = ["sklearn", "saving", "trace", "plots", "datasets", "metrics", "distributed"]
 # pages placed after a given page when present (others' new guides), else appended to Guides
 PLACE_AFTER = {"long-jobs.md": "distributed.md"}
-FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", re.S | re.M)
+FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 EXPLORER: dict[str, str] = {}  # "how": which command made explorer/seed.html
 
@@ -99,7 +99,9 @@ def on_config(config: Any) -> Any:
 
 
 def _ref_path(module: str) -> str:
-    return f"reference/{module.removeprefix('glassnet.') if module != 'glassnet' else 'glassnet'}.md"
+    return (
+        f"reference/{module.removeprefix('glassnet.') if module != 'glassnet' else 'glassnet'}.md"
+    )
 
 
 # ---- generated files ----------------------------------------------------------------------
@@ -158,9 +160,7 @@ def _explorer_page() -> bytes:
             EXPLORER["how"] = "glassnet explain --html"
             return out.read_bytes()
     EXPLORER["how"] = "glassnet explain --format html"
-    done = subprocess.run(
-        [*cmd, "--format", "html"], env=_env(), check=True, capture_output=True
-    )
+    done = subprocess.run([*cmd, "--format", "html"], env=_env(), check=True, capture_output=True)
     return done.stdout
 
 

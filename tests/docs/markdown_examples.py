@@ -52,7 +52,7 @@ class Block:
     def kind(self) -> str:
         """python, doctest, sh, console, or text (not an example)."""
         if self.lang in PYTHON:
-            return "doctest" if re.search(r"^\s*>>> ", self.code, re.M) else "python"
+            return "doctest" if re.search(r"^\s*>>> ", self.code, re.MULTILINE) else "python"
         if self.lang in SHELL:
             return "sh"
         if self.lang in CONSOLE:
@@ -135,7 +135,9 @@ def _fence(page: Path, lines: list[str], k: int, fence: re.Match[str]) -> tuple[
     indent, mark, start = len(fence["indent"]), fence["fence"], k + 1
     body: list[str] = []
     k += 1
-    while k < len(lines) and not re.match(rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$", lines[k]):
+    while k < len(lines) and not re.match(
+        rf"^\s*{re.escape(mark[0])}{{{len(mark)},}}\s*$", lines[k]
+    ):
         line = lines[k]
         body.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
         k += 1
