@@ -32,5 +32,12 @@ class DoctestBlocks(griffe.Extension):
     """Fence the doctests of every docstring the reference renders."""
 
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
-        if obj.docstring is not None and ">>>" in obj.docstring.value:
-            obj.docstring.value = fence_doctests(obj.docstring.value)
+        doc = obj.docstring
+        if doc is not None and ">>>" in doc.value and "```pycon" not in doc.value:
+            doc.value = fence_doctests(doc.value)
+
+    def on_module(self, *, mod: griffe.Module, **kwargs: Any) -> None:
+        self.on_object(obj=mod)
+
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        self.on_object(obj=pkg)
