@@ -22,6 +22,7 @@ class History:
         self.blas_threads: int | None = None  # BLAS threads the steps used (None: all)
 
     def append(self, values: dict[str, float]) -> None:
+        """Add one epoch's values: history[key].append(value) for each key (new keys start)."""
         for key, value in values.items():
             self.history.setdefault(key, []).append(value)
 

@@ -121,7 +121,7 @@ def network_diagram(
                 t = 0.28  # along the edge from its source, where edges from one neuron fan out
                 x, y = l - 1 + t, y_of[l - 1][i] + t * (y_of[l][j] - y_of[l - 1][i])
                 ax.text(x, y, f"{w:.3g}", fontsize=7, ha="center", va="center", zorder=3,
-                        color=POSITIVE if w >= 0 else NEGATIVE, bbox=_box(0.85))  # fmt: skip
+                        color=POSITIVE if w >= 0 else NEGATIVE, bbox=_box())  # fmt: skip
 
     for l, neurons in enumerate(shown):
         kind = "input" if l == 0 else "output" if l == L else "hidden"
@@ -136,7 +136,7 @@ def network_diagram(
             note = _neuron_note(net, trace, l, unit, sample)
             if note:
                 ax.text(l, y - 0.2, note, ha="center", va="top", fontsize=7, zorder=6,
-                        family="monospace", bbox=_box(0.85))  # fmt: skip
+                        family="monospace", bbox=_box(edge=True))  # fmt: skip
 
     for l in range(L + 1):
         size = f"{net.sizes[l]} {'feature' if l == 0 else 'neuron'}{'s' * (net.sizes[l] != 1)}"
@@ -167,8 +167,16 @@ def network_diagram(
     return ax
 
 
-def _box(alpha: float) -> dict[str, Any]:
-    return {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": alpha}
+def _box(edge: bool = False) -> dict[str, Any]:
+    """An opaque white box behind a label: the edges (zorder 1) pass behind it, never through
+    its text."""
+    return {
+        "boxstyle": "round,pad=0.25" if edge else "round,pad=0.15",
+        "fc": "white",
+        "ec": "#bbbbbb" if edge else "none",
+        "lw": 0.6,
+        "alpha": 1.0,
+    }
 
 
 def _neuron_note(net: Network, trace: Trace | None, l: int, i: int, s: int) -> str:
@@ -294,12 +302,27 @@ def decision_boundary(
         g0, g1, pred.reshape(g0.shape), levels=levels, cmap="tab10", alpha=0.3, vmin=0, vmax=9
     )
     ax.scatter(X[:, 0], X[:, 1], c=y_idx, cmap="tab10", vmin=0, vmax=9, edgecolors="k", s=20)
+    _class_legend(ax, classes)
     ax.set_xlabel("feature 1")
     ax.set_ylabel("feature 2")
     ax.set_title("decision boundary")
     if path is not None:
         _save_figure(fig, Path(path))
     return fig
+
+
+def _class_legend(ax: Any, classes: Any) -> None:
+    """A legend with one entry per class: its colour (tab10, as the regions) and its label."""
+    from matplotlib import colormaps
+    from matplotlib.lines import Line2D
+
+    colour = colormaps["tab10"]
+    handles = [
+        Line2D([], [], marker="o", linestyle="", markerfacecolor=colour(k % 10),
+               markeredgecolor="k", markersize=6, label=str(label))
+        for k, label in enumerate(classes)
+    ]  # fmt: skip
+    ax.legend(handles=handles, title="class", loc="best", fontsize=8, framealpha=0.9)
 
 
 def _save_figure(fig: Any, path: Path) -> None:

@@ -163,6 +163,7 @@ class Trace:
     # ---- renderings ----------------------------------------------------------------------
 
     def header(self) -> str:
+        """The network, the number of samples, η and the cost C: the lines above the table."""
         return (
             f"{self.network}\n{self.n_samples} samples, learning rate η = "
             f"{self.learning_rate:g}, cost C = {render.number(self.cost)}"
