@@ -75,6 +75,6 @@ def _sklearn() -> Any:
         import sklearn.model_selection
     except ImportError:  # pragma: no cover - the message is the point
         raise ImportError(
-            "this data set ships with scikit-learn: pip install 'glassnet[sklearn]'"
+            "this data set ships with scikit-learn: pip install -e '.[sklearn]' in a glassnet clone"
         ) from None
     return sklearn

@@ -13,7 +13,7 @@ the additions differs). Then every rank applies the same optimizer step to the s
 Run a script under ``mpiexec -n 4 python train.py`` and call ``net.fit(X, Y,
 distributed="mpi")`` in it; every rank must pass the same X and Y (a CSV read once per rank is
 the simple way; a cheap fingerprint checks it). Without mpiexec it is ordinary training.
-mpi4py is imported only when used: ``pip install 'glassnet[mpi]'``.
+mpi4py is imported only when used: ``pip install -e '.[mpi]'`` in a glassnet clone.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def world() -> Any:
         from mpi4py import MPI
     except ImportError as exc:  # pragma: no cover - the test extras install mpi4py
         raise ImportError(
-            "distributed training needs mpi4py: pip install 'glassnet[mpi]'"
+            "distributed training needs mpi4py: pip install -e '.[mpi]' in a glassnet clone"
         ) from exc
     return MPI.COMM_WORLD
 

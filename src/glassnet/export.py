@@ -204,6 +204,6 @@ def _onnx() -> Any:
         import onnx.checker
     except ImportError:  # pragma: no cover - the message is the point
         raise ImportError(
-            "ONNX export needs the onnx package: pip install 'glassnet[onnx]'"
+            "ONNX export needs the onnx package: pip install -e '.[onnx]' in a glassnet clone"
         ) from None
     return onnx

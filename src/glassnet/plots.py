@@ -33,7 +33,9 @@ def _matplotlib() -> Any:
     try:
         import matplotlib
     except ImportError:  # pragma: no cover - the message is the point
-        raise ImportError("plots need matplotlib: pip install 'glassnet[plot]'") from None
+        raise ImportError(
+            "plots need matplotlib: pip install -e '.[plot]' in a glassnet clone"
+        ) from None
     return matplotlib
 
 

@@ -84,7 +84,7 @@ def fma_rate() -> dict[str, Any]:
     try:
         fma = _fma_kernel()
     except ImportError:
-        return {"missing": "numba is not installed (pip install 'glassnet[fast]')"}
+        return {"missing": "numba is not installed (pip install -e '.[fast]' in a glassnet clone)"}
     import numba
 
     m, c = np.float32(0.999999), np.float32(1e-7)

@@ -16,7 +16,7 @@ def add_parser(sub: Any) -> None:
         "stored preprocessing first: for a table-trained model one input per raw column, "
         "float32 for numbers (NaN: missing), string for categories (empty: missing), through "
         "the ai.onnx.ml Imputer, Scaler and OneHotEncoder; probabilities for a classifier, "
-        "values in the target's units for a regressor). Needs the onnx package: pip install 'glassnet[onnx]'.",
+        "values in the target's units for a regressor). Needs the onnx package: pip install -e '.[onnx]' in a glassnet clone.",
     )
     p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
     p.add_argument(

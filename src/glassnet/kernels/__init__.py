@@ -8,7 +8,7 @@ layer's elementwise work run as one compiled loop instead of a dozen NumPy passe
 - ``glassnet.kernels.elementwise``: Z += B with A = f(Z), and E = dA * f'(Z), per layer, from
   the activations' own scalar rules (``Activation.scalar_f`` / ``scalar_df``).
 
-numba is optional (``pip install 'glassnet[fast]'``) and imported only on the first step of a
+numba is optional (``pip install -e '.[fast]'`` in a glassnet clone) and imported only on the first step of a
 network big enough to use it, so ``import glassnet`` stays fast; compiled code is cached on
 disk (``cache=True``), so only the first run on a machine pays for compiling. Without numba,
 or with ``GLASSNET_KERNELS=numpy`` in the environment, everything runs the NumPy path.

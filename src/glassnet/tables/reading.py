@@ -85,7 +85,7 @@ def _read_parquet(p: Path, where: str) -> Table:
         import pyarrow.parquet as pq
     except ImportError:
         raise ValueError(
-            f"{where}: reading Parquet needs pyarrow: pip install 'glassnet[parquet]'"
+            f"{where}: reading Parquet needs pyarrow: pip install -e '.[parquet]' in a glassnet clone"
         ) from None
     try:
         arrow = pq.read_table(p)
