@@ -113,7 +113,7 @@ def test_parquet_without_pyarrow_names_the_extra(
     import sys
 
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-    with pytest.raises(ValueError, match=r"pip install 'glassnet\[parquet\]'"):
+    with pytest.raises(ValueError, match=r"pip install -e '\.\[parquet\]' in a glassnet clone"):
         read_table(_write(tmp_path, "x", "t.parquet"))
 
 
