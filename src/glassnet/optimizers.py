@@ -6,7 +6,7 @@ may change between steps; the state vectors are allocated on the first step.
 
 Each optimizer writes its rule twice, once per form the engine needs: ``_step``, readable
 NumPy on whole vectors (the reference, and the path of small networks), and ``_compiled``,
-the same rule as one fused, parallel pass over P, G and the state (``glassnet.kernels.steps``),
+the same rule as one fused, compiled pass over P, G and the state (``glassnet.kernels.steps``),
 used from ``kernels.MIN_PARAMS`` parameters up; tests check the two against each other.
 
 State belongs to its run: the state (moments, step count ``t``) is bound to the parameter
@@ -118,13 +118,8 @@ class Optimizer:
         self.t += 1
         steps = kernels.for_params(P.size)
         contiguous = steps is not None and P.flags.c_contiguous and G.flags.c_contiguous
-        if contiguous and kernels.LOCK.acquire(blocking=False):  # glassnet.kernels: one at a time
-            try:
-                if self._compiled(steps, P, G, P.dtype.type):
-                    return
-            finally:
-                kernels.LOCK.release()
-        self._step(P, G)
+        if not (contiguous and self._compiled(steps, P, G, P.dtype.type)):
+            self._step(P, G)
 
     def _step(self, P: Array, G: Array) -> None:
         """The update in NumPy (the reference)."""
@@ -252,12 +247,12 @@ class Adam(Optimizer):
             self.M, self.V = np.zeros_like(P), np.zeros_like(P)
         b1, b2 = self.betas
         decoupled = isinstance(self, AdamW)
-        wd = self.learning_rate * self.weight_decay if decoupled else self.weight_decay
+        wd = 1 - self.learning_rate * self.weight_decay if decoupled else self.weight_decay
         step_size = self.learning_rate / (1 - b1**self.t)  # lr / (1 − β1^t)
         root_bias2 = math.sqrt(1 - b2**self.t)  # sqrt(1 − β2^t)
         steps.adam(
-            P, G, self.M, self.V, c(wd), decoupled, c(b1), c(b2), c(step_size),
-            c(root_bias2), c(self.eps), self.eps_before_correction,
+            P, G, self.M, self.V, c(wd), decoupled, c(b1), c(b2), c(1 - b1), c(1 - b2),
+            c(step_size), c(root_bias2), c(self.eps), self.eps_before_correction,
         )  # fmt: skip
         return True
 
@@ -358,8 +353,8 @@ class RMSprop(Optimizer):
         steps.rmsprop(
             P, G, self.V, empty if self.Gbar is None else self.Gbar,
             empty if self.B is None else self.B, c(self.learning_rate), c(self.alpha),
-            c(self.eps), c(self.weight_decay), c(self.momentum), self.Gbar is not None,
-            self.B is not None,
+            c(1 - self.alpha), c(self.eps), c(self.weight_decay), c(self.momentum),
+            self.Gbar is not None, self.B is not None,
         )  # fmt: skip
         return True
 

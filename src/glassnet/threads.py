@@ -6,8 +6,7 @@ product, waking a second thread costs more than it saves (measured: 2.5 ms again
 faster; on cores shared with other work, each product waits for a descheduled thread, and
 one thread can be ten times faster (a 784-256-128-10 epoch on 2 busy cores: 24-40 s with
 2 threads, 2.3-3.7 s with one). So a fit with big products times its first steps both ways
-and keeps the faster. The compiled kernels' threads (``glassnet.kernels``) follow the same
-choice.
+and keeps the faster.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from glassnet import kernels
 
 if TYPE_CHECKING:
     from glassnet.network import Network
@@ -87,7 +85,6 @@ class BlasThreads:
             self._limiter = None
         if threads is not None:
             self._limiter = _limit(threads)
-        kernels.set_threads(threads)  # the compiled loops follow the same choice
 
     def __enter__(self) -> BlasThreads:  # noqa: PYI034 (Self needs Python 3.11)
         self._use(self.choice)

@@ -54,9 +54,9 @@ def _fma_kernel() -> Any:
     numba thread: four FMAs per load and store keep the FMA units, not memory, the limit."""
     import numba
 
-    from glassnet import kernels
-
-    kernels.load()  # sets the threading layer before the first parallel call
+    # workqueue, not omp: omp's threads busy-wait after the loop and would slow the sgemm
+    # measured next (glassnet.kernels.steps)
+    numba.config.THREADING_LAYER = "workqueue"  # type: ignore[attr-defined]
 
     @numba.njit(fastmath=True, parallel=True)
     def fma(reps: int, m: Any, c: Any, threads: int) -> Any:

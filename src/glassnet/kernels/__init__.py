@@ -1,4 +1,4 @@
-"""Compiled, fused, multi-threaded kernels (numba) for the steps where the time goes.
+"""Compiled, fused kernels (numba) for the steps where the time goes.
 
 The readable NumPy code in ``optimizers.py`` and ``activations.py`` is the reference and the
 path of small networks; above a size measured on our machines, the optimizer step and each
@@ -13,17 +13,14 @@ network big enough to use it, so ``import glassnet`` stays fast; compiled code i
 disk (``cache=True``), so only the first run on a machine pays for compiling. Without numba,
 or with ``GLASSNET_KERNELS=numpy`` in the environment, everything runs the NumPy path.
 
-Threading: numba's ``omp`` threading layer busy-waits after every parallel region and starves
-OpenBLAS's threads (a 784-256-128-10 epoch measured at 22.6 s instead of 0.66 s), so the layer
-is set to ``workqueue`` before the first parallel call. workqueue must not be entered by two
-Python threads at once, so parallel kernels run under a lock; a thread that finds it taken
-runs the NumPy path instead of waiting.
+The loops are serial (``glassnet.kernels.steps`` says why, with the measurements): the
+products' BLAS threads are the only threads a training step starts, and the kernels, which
+release the GIL and share no state, are safe to call from several Python threads at once.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from types import ModuleType
 from typing import Any
 
@@ -37,10 +34,8 @@ from typing import Any
 # first layer: 128 × 256).
 MIN_PARAMS = 50_000
 MIN_ENTRIES = 32_768
-THREADING_LAYER = "workqueue"
 
 _state: dict[str, Any] = {}
-LOCK = threading.Lock()
 
 
 def enabled() -> bool:
@@ -51,33 +46,19 @@ def enabled() -> bool:
 def load() -> tuple[ModuleType, ModuleType] | None:
     """(steps, elementwise), the compiled kernel modules, or None without numba.
 
-    The first call imports numba and sets its threading layer (before any parallel call).
+    The first call imports numba and loads (or compiles and caches) the kernels.
     """
     if "modules" in _state:
         return _state["modules"]
     try:
-        import numba
-    except ImportError:
+        from glassnet.kernels import elementwise, steps
+    except ModuleNotFoundError as error:
+        if error.name != "numba":
+            raise
         _state["modules"] = None
         return None
-    numba.config.THREADING_LAYER = THREADING_LAYER  # type: ignore[attr-defined]
-    from glassnet.kernels import elementwise, steps
-
     _state["modules"] = (steps, elementwise)
-    set_threads(_state.get("threads"))
     return _state["modules"]
-
-
-def set_threads(threads: int | None) -> None:
-    """Run parallel kernels on ``threads`` threads (None: all), as BLAS does: the fit's
-    timed thread choice (``glassnet.threads``) sets both, because on busy cores a parallel
-    loop waits for its slowest thread just as a product does (an Adam step on 235k
-    parameters measured 1.9 ms on two busy threads against 0.4 ms on one)."""
-    _state["threads"] = threads
-    if _state.get("modules") is not None:
-        import numba
-
-        numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
 
 
 def for_params(n: int) -> ModuleType | None:

@@ -13,7 +13,8 @@ class under the kernel cache folder, named by a hash of the rules' source (an ed
 gets a new module, never a stale compiled one), and numba caches them beside it.
 
 The loops are serial: for these memory-bound passes a second thread did not pay on our two
-cores (a 512 × 2048 ReLU pass: 0.20 ms serial, 0.30 ms on two threads).
+cores (a 512 × 2048 ReLU pass: 0.20 ms serial, 0.30 ms on two threads). They use NumPy's
+error model, as ``glassnet.kernels.steps`` does (why: there).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ _f = numba.njit(inline="always")(_Activation.scalar_f)
 _df = numba.njit(inline="always")(_Activation.scalar_df)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def forward(Z, B, A, p):
     n, o = Z.shape
     for i in range(n):
@@ -51,7 +52,7 @@ def forward(Z, B, A, p):
             A[i, j] = _f(z, p)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def backward(dA, Z, A, E, dB, p):
     n, o = Z.shape
     for j in range(o):
