@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-
 if TYPE_CHECKING:
     from glassnet.network import Network
 
