@@ -352,9 +352,9 @@ class Softmax(Activation):
 
     def f(self, Z: Array, out: Array | None = None) -> Array:
         # subtracting the row maximum changes nothing mathematically and prevents overflow
-        e = np.subtract(Z, np.maximum.reduce(Z, axis=1, keepdims=True), out=out)
+        e = np.subtract(Z, row_max(Z), out=out)
         np.exp(e, out=e)
-        e /= np.add.reduce(e, axis=1, keepdims=True)
+        e /= row_sum(e)
         return e
 
     def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
@@ -366,6 +366,28 @@ class Softmax(Activation):
     def backward(self, dA: Array, Z: Array, A: Array, out: Array | None = None) -> Array:
         E = A * (dA - (dA * A).sum(axis=1, keepdims=True))
         return E if out is None else _put(E, E.dtype, out)
+
+
+# NumPy reduces along a short last axis slowly, one small inner loop per row: for the
+# (200, 10) output of the scikit-learn drop-in, the row maxima took 9.7 µs against 4.1 µs
+# through a transposed copy (reduced along its first axis, whole rows at a time), and the
+# row sums 6.0 µs against 2.3 µs as a product with a column of ones. From ~100 columns the
+# plain reduction is as fast or faster.
+NARROW = 32
+
+
+def row_max(M: Array) -> Array:
+    """max_j M_ij per row, as an (n, 1) column."""
+    if M.shape[1] <= NARROW:
+        return np.maximum.reduce(M.T.copy(), axis=0)[:, None]
+    return np.maximum.reduce(M, axis=1, keepdims=True)
+
+
+def row_sum(M: Array) -> Array:
+    """Σ_j M_ij per row, as an (n, 1) column."""
+    if M.shape[1] <= NARROW:
+        return np.dot(M, np.ones(M.shape[1], M.dtype))[:, None]
+    return np.add.reduce(M, axis=1, keepdims=True)
 
 
 def _put(M: Array, dtype: np.dtype[Any], out: Array | None) -> Array:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from glassnet._typing import Array
-from glassnet.activations import Activation, Exp, Sigmoid, Softmax
+from glassnet.activations import Activation, Exp, Sigmoid, Softmax, row_max, row_sum
 
 # Probabilities are clipped this far from 0 and 1 where a log of them is taken directly.
 EPS = 1e-12
@@ -21,8 +21,8 @@ EPS = 1e-12
 
 def _logsumexp(Z: Array) -> Array:
     """log Σ_j exp(Z_ij) per row, computed without overflow."""
-    m = np.maximum.reduce(Z, axis=1, keepdims=True)
-    return m + np.log(np.add.reduce(np.exp(Z - m), axis=1, keepdims=True))
+    m = row_max(Z)
+    return m + np.log(row_sum(np.exp(Z - m)))
 
 
 class Loss:
@@ -164,7 +164,12 @@ class CrossEntropy(Loss):
 
     def cost(self, Z: Array, O: Array, Y: Array, f: Activation, scale: float | Array) -> float:
         if isinstance(f, Softmax):
-            log_O = Z - _logsumexp(Z)
+            # log O = Z − logsumexp(Z). While no probability has underflowed (the usual
+            # case) log(O) is the same to rounding and needs no row reductions: 29 µs
+            # against 6 µs for the drop-in's (200, 10); a saturated softmax, where some O
+            # is 0 or subnormal, takes the exact way.
+            tiny = np.finfo(O.dtype).tiny
+            log_O = np.log(O) if O.size == 0 or O.min() >= tiny else Z - _logsumexp(Z)
         else:
             log_O = np.log(np.clip(O, EPS, None))
         if isinstance(scale, float):  # one scale for every row: Σ_ik Y_ik log O_ik is Y · log O

@@ -15,6 +15,8 @@ def _format(values: dict[str, float]) -> str:
 class Silent:
     """Reports nothing."""
 
+    shows = False  # whether ``epoch`` prints: the loop skips preparing its values if not
+
     def start(self, epochs: int) -> None:
         pass
 
@@ -30,6 +32,8 @@ class Silent:
 
 class Plain(Silent):
     """One line per epoch: ``epoch 3/20  loss 0.1234  val_loss 0.2345  (0.12 s)``."""
+
+    shows = True
 
     def __init__(self, file: IO[str] | None = None) -> None:
         self.file = file or sys.stdout
@@ -48,6 +52,8 @@ class Plain(Silent):
 
 class Rich(Silent):
     """A live progress bar over epochs; each finished epoch's line is printed above it."""
+
+    shows = True
 
     def __init__(self) -> None:
         from rich.console import Console

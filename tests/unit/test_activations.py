@@ -81,3 +81,15 @@ def test_the_out_forms_write_the_same_values(name: str) -> None:
     E = act.backward(dA, Zs, A)
     np.testing.assert_allclose(act.backward(dA, Zs, A, out=out), E, rtol=1e-6)
     np.testing.assert_allclose(act.backward(dA, Zs, A, out=dA), E, rtol=1e-6)  # out is dA
+
+
+@pytest.mark.parametrize("width", [1, 10, 32, 33, 200])
+@pytest.mark.parametrize("rows", [0, 1, 200])
+def test_row_max_and_row_sum_equal_numpys_reductions(width: int, rows: int) -> None:
+    """The narrow-matrix forms (a transposed copy, a product with ones) give NumPy's values."""
+    from glassnet.activations import row_max, row_sum
+
+    M = np.random.default_rng(width).standard_normal((rows, width))
+    np.testing.assert_array_equal(row_max(M), M.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(row_sum(M), M.sum(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
+    assert row_max(M).shape == row_sum(M).shape == (rows, 1)

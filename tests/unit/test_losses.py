@@ -62,3 +62,25 @@ def test_example_targets_pass_the_networks_check(name: str, rng: np.random.Gener
     net = gn.Network([2, 3], loss=name, dtype="float64")
     Y = net.loss.example_targets(rng, 4, 3)
     assert net.check(rng.standard_normal((4, 2)), Y)[1].shape == (4, 3)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("spread", [1.0, 200.0])  # 200: a saturated softmax, some O = 0
+def test_cross_entropy_cost_equals_log_sum_exp(dtype: str, spread: float) -> None:
+    """C = −scale · Σ Y · (Z − logsumexp(Z)), whether the cost is taken from log O (no
+    probability underflowed) or from Z (some did), and 0 for an empty batch."""
+    rng = np.random.default_rng(0)
+    Z = (spread * rng.standard_normal((50, 10))).astype(dtype)
+    Y = np.eye(10, dtype=dtype)[rng.integers(0, 10, 50)]
+    softmax, loss = get_activation("softmax"), get_loss("cross_entropy")
+    O = softmax.f(Z)
+    Z64 = Z.astype(np.float64)
+    lse = Z64.max(axis=1, keepdims=True)
+    lse = lse + np.log(np.exp(Z64 - lse).sum(axis=1, keepdims=True))
+    expected = -float(np.sum(Y * (Z64 - lse))) / 50
+    assert (O.min() == 0) == (spread > 100)
+    C = loss.cost(Z, O, Y, softmax, 1 / 50)
+    assert np.isfinite(C)
+    np.testing.assert_allclose(C, expected, rtol=1e-5 if dtype == "float32" else 1e-12)
+    empty = np.empty((0, 10), dtype)
+    assert loss.cost(empty, empty, empty, softmax, 1.0) == 0.0

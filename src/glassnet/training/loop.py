@@ -7,7 +7,6 @@ vector, ``P ← P − learning_rate · G`` (or the chosen optimizer's rule).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 import warnings
@@ -103,6 +102,7 @@ class _Loop:
         self.net, self.opt, self.sched, self.lr0 = net, opt, sched, lr0
         self.alpha, self.rng, self.dp = alpha, rng, dp
         self.threads: BlasThreads | None = None
+        self.errors: dict[str, Any] = np.geterr()  # the caller's floating-point error settings
         self.report = reporter(verbose)
         self.show_lr = not isinstance(sched, Constant)
         self.history = History()
@@ -125,7 +125,10 @@ class _Loop:
         self.report.start(data.epochs)
         completed = False
         try:
-            with self.signals:
+            # a diverging cost overflows on its way to inf; it is caught (_batches), so stay
+            # quiet, once for the whole run (callbacks get the caller's settings back)
+            self.errors = np.geterr()
+            with self.signals, np.errstate(over="ignore", invalid="ignore"):
                 completed = pos.finished or self._epochs(data, n)
         except _Stop:
             if self.dp is not None and self.saver is not None:  # rank 0 wrote it (or not)
@@ -169,7 +172,7 @@ class _Loop:
                 pos.order = self.rng.permutation(n) if data.shuffle else np.arange(n)
                 pos.snapshot[...] = net.P
                 pos.total = pos.correct = 0.0
-            values = self._epoch(data, pos)
+            values = self._batches(data, pos, net.is_classifier)
             if values is None:  # the cost diverged
                 net.P[...] = pos.snapshot
                 return False
@@ -179,8 +182,9 @@ class _Loop:
                 values = self.dp.agree(values)
             values["learning_rate"] = self.opt.learning_rate
             h.append(values)
-            shown = {k: v for k, v in values.items() if self.show_lr or k != "learning_rate"}
-            self.report.epoch(epoch, data.epochs, shown, time.perf_counter() - start)
+            if self.report.shows:
+                shown = {k: v for k, v in values.items() if self.show_lr or k != "learning_rate"}
+                self.report.epoch(epoch, data.epochs, shown, time.perf_counter() - start)
             pos.epoch, pos.batch, pos.order = epoch, 0, None
             h.stop_reason = self._stop_reason(epoch, values, data.callbacks)
             if h.stop_reason:
@@ -197,6 +201,8 @@ class _Loop:
     ) -> str | None:
         """Why training stops after this epoch (early stopping, a callback), or None."""
         stopper = self.stopper
+        if stopper is None and not callbacks and self.dp is None:  # (dp: every rank agrees)
+            return None
         if stopper is not None:
             patience_ran_out = stopper.update(epoch, values["val_loss"], self.net.P)
             self.history.best_epoch = stopper.best_epoch
@@ -205,23 +211,18 @@ class _Loop:
                     f"early stopping: val_loss did not improve for {stopper.patience} epochs; "
                     f"restored the weights of epoch {stopper.best_epoch}"
                 )
-        stop = any(cb(self.net, self.history) is True for cb in callbacks)
+        with np.errstate(**self.errors):
+            stop = any(cb(self.net, self.history) is True for cb in callbacks)
         if self.dp is not None:  # rank 0's callbacks decide for all
             stop = self.dp.agree(stop)
         return f"stopped by a callback after epoch {epoch}" if stop else None
 
-    def _epoch(self, data: FitData, pos: Position) -> dict[str, float] | None:
-        """One pass over the data; the epoch's mean (or summed) cost, or None if it diverged."""
-        classify = self.net.is_classifier
-        # a diverging cost overflows on its way to inf; it is caught below, so stay quiet
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._batches(data, pos, classify)
-
     def _batches(self, data: FitData, pos: Position, classify: bool) -> dict[str, float] | None:
+        """One pass over the data; the epoch's mean (or summed) cost, or None if it diverged."""
         net, n, bs, w = self.net, data.X.shape[0], data.batch_size, data.w
         assert pos.order is not None
         mean = net.reduction == "mean"
-        trial = self.threads.trial if self.threads else contextlib.nullcontext
+        trying = self.threads is not None and self.threads.trying
         for b in range(pos.batch, -(-n // bs)):
             idx = pos.order[b * bs : (b + 1) * bs]
             nb = len(idx)  # rows in the (global) batch
@@ -229,10 +230,13 @@ class _Loop:
             if self.dp is not None:  # this rank's rows of the batch, scaled by 1/nb
                 idx, scale = self.dp.share(idx, scale)
             Xb, Yb = self._batch(data.X, data.Y, idx)
-            with trial():  # the first steps time one BLAS thread against all
+            if trying:  # the first steps time one BLAS thread against all
+                C = self._timed_step(Xb, Yb, scale)
+            else:
                 C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
             hits = self._hits(idx, Yb) if classify and len(idx) else 0.0
-            stop, due = self.signals.received is not None, self._due_in_time()
+            stop = self.signals.received is not None
+            due = self.saver is not None and self._due_in_time()
             if self.dp is not None:  # G is complete here: one Allreduce sums it over ranks
                 C, hits, stop, due = self.dp.reduce(net.G, C, hits, stop, due)
             if not math.isfinite(C):
@@ -255,6 +259,14 @@ class _Loop:
         if classify:
             values["accuracy"] = pos.correct / n
         return values
+
+    def _timed_step(self, Xb: Array, Yb: Array, scale: float | Array) -> float:
+        """loss_and_gradient inside the BLAS thread trial (glassnet.threads); after the
+        trial has chosen, ``trial()`` is an empty context."""
+        assert self.threads is not None
+        with self.threads.trial():
+            C = self.net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
+        return C
 
     def _due_in_time(self) -> bool:
         """A timed checkpoint is due (rank 0's clock decides for every rank)."""
