@@ -102,7 +102,7 @@ class _Loop:
         self.net, self.opt, self.sched, self.lr0 = net, opt, sched, lr0
         self.alpha, self.rng, self.dp = alpha, rng, dp
         self.threads: BlasThreads | None = None
-        self.errors: dict[str, Any] = np.geterr()  # the caller's floating-point error settings
+        self.errors: Any = np.geterr()  # the caller's floating-point error settings
         self.report = reporter(verbose)
         self.show_lr = not isinstance(sched, Constant)
         self.history = History()
