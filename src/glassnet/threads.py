@@ -22,8 +22,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from glassnet.network import Network
 
-# Below this many multiply-adds in every layer's product n·i·o, one thread.
-SMALL_PRODUCT = 2_000_000
+# Below this many multiply-adds in every layer's product n·i·o, one thread. (Measured on
+# AMD EPYC Zen 4: the drop-in's 200·64·100 = 1.28M product took 29.0 µs on one thread and
+# 20.5 µs on two, 64·64·128 the same either way.)
+SMALL_PRODUCT = 1_000_000
+# NumPy's OpenBLAS runs a product below 4 × 65,536 multiply-adds on one thread by itself (its
+# GEMM_MULTITHREAD_THRESHOLD; measured: 32·64·64 and 64·64·64 take the same time limited to
+# one thread or not). A fit whose products are all smaller limits nothing, which spares the
+# threadpoolctl scan of the loaded libraries (~30 ms on first use) and a limit per fit.
+OPENBLAS_ONE_THREAD = 262_144
 # Steps timed with one thread and with all, alternately, before the faster is kept (fewer
 # when one setting is clearly faster: a trial step on the slower setting costs time).
 TRIAL_STEPS = 3
@@ -31,6 +38,15 @@ TRIAL_STEPS = 3
 _controller: Any = None
 _modules_seen = 0
 _NOTHING = contextlib.nullcontext()
+
+
+def _numpy_uses_openblas() -> bool:
+    """Whether NumPy's products run on OpenBLAS (the wheels' BLAS), from its build config."""
+    import numpy as np
+
+    config: Any = getattr(np, "__config__", None)
+    blas = getattr(config, "CONFIG", {}).get("Build Dependencies", {}).get("blas", {})
+    return "openblas" in str(blas.get("name", "")).lower()
 
 
 def _limit(threads: int) -> Any:
@@ -69,6 +85,8 @@ class BlasThreads:
     def __init__(self, net: Network, batch_size: int) -> None:
         largest = max(batch_size * l.fan_in * l.fan_out for l in net.layers)
         self.choice: int | None = 1 if largest < SMALL_PRODUCT else None
+        # one thread without a limit: OpenBLAS threads none of these products
+        self.one_anyway = largest < OPENBLAS_ONE_THREAD and _numpy_uses_openblas()
         self.times: dict[int | None, list[float]] | None = None
         if largest >= SMALL_PRODUCT:
             self.times = {1: [], None: []}
@@ -82,7 +100,7 @@ class BlasThreads:
         if self._limiter is not None:
             self._limiter.restore_original_limits()
             self._limiter = None
-        if threads is not None:
+        if threads is not None and not (threads == 1 and self.one_anyway):
             self._limiter = _limit(threads)
 
     def __enter__(self) -> BlasThreads:  # noqa: PYI034 (Self needs Python 3.11)

@@ -9,13 +9,27 @@ import glassnet as gn
 from glassnet import threads
 
 
-def test_small_products_use_one_blas_thread():
+def _blas_threads() -> list[int]:
     from threadpoolctl import threadpool_info
 
-    with threads.BlasThreads(gn.Network([64, 64, 10]), 32) as chosen:
-        assert chosen.choice == 1 and not chosen.trying
-        blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
-        assert blas and all(p["num_threads"] == 1 for p in blas)
+    return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+
+def test_small_products_use_one_blas_thread():
+    before = _blas_threads()
+    with threads.BlasThreads(gn.Network([64, 128, 10]), 64) as chosen:  # 64·64·128 = 524k
+        assert chosen.choice == 1 and not chosen.trying and not chosen.one_anyway
+        assert _blas_threads() and all(n == 1 for n in _blas_threads())
+    assert _blas_threads() == before
+
+
+def test_products_openblas_never_threads_are_not_limited():
+    """Below 262,144 multiply-adds OpenBLAS uses one thread by itself: no limit is set."""
+    assert threads._numpy_uses_openblas()  # NumPy's wheels; the rule depends on it
+    before = _blas_threads()
+    with threads.BlasThreads(gn.Network([64, 64, 10]), 32) as chosen:  # 32·64·64 = 131k
+        assert chosen.choice == 1 and chosen.one_anyway and chosen._limiter is None
+        assert _blas_threads() == before
 
 
 class StepClock:
