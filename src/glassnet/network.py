@@ -190,9 +190,10 @@ class Network:
         self.propagate(X, rng, reuse=True)
         C = self.last_cost(Y, scale)
         self.backpropagate(Y, scale)
-        if alpha:
-            C += 0.5 * alpha * float(np.dot(self.P * self.weight_mask, self.P))
-            self.G += alpha * self.weight_mask * self.P
+        if alpha:  # layer by layer: no temporaries the size of P
+            C += 0.5 * alpha * sum(float(np.vdot(l.W, l.W)) for l in self.layers)
+            for layer in self.layers:
+                layer.dW += alpha * layer.W
         return C
 
     # ---- the public, checked entry points ------------------------------------------------
