@@ -336,7 +336,7 @@ def test_ctrl_c_during_training_keeps_the_old_model(
 ) -> None:
     from glassnet import training
 
-    real_epoch = training._Loop._epoch
+    real_epoch = training._Loop._batches
     calls = []
 
     def interrupted_epoch(self: object, *args: object) -> object:
@@ -345,7 +345,7 @@ def test_ctrl_c_during_training_keeps_the_old_model(
             raise KeyboardInterrupt
         return real_epoch(self, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(training._Loop, "_epoch", interrupted_epoch)
+    monkeypatch.setattr(training._Loop, "_batches", interrupted_epoch)
     code = main(
         [
             "train",
