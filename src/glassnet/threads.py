@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from glassnet.network import Network
 
 # Below this many multiply-adds in every layer's product n·i·o, one thread. (Measured on
-# AMD EPYC Zen 4: the drop-in's 200·64·100 = 1.28M product took 29.0 µs on one thread and
-# 20.5 µs on two, 64·64·128 the same either way.)
-SMALL_PRODUCT = 1_000_000
+# AMD EPYC Zen 4: the drop-in's 200·64·100 = 1.28M product alone took 29.0 µs on one thread
+# and 20.5 µs on two, but 50 epochs of its fit took 0.148-0.154 s on one thread against
+# 0.153-0.245 s on two, alternately three times: one thread it is.)
+SMALL_PRODUCT = 2_000_000
 # NumPy's OpenBLAS runs a product below 4 × 65,536 multiply-adds on one thread by itself (its
 # GEMM_MULTITHREAD_THRESHOLD; measured: 32·64·64 and 64·64·64 take the same time limited to
 # one thread or not). A fit whose products are all smaller limits nothing, which spares the
