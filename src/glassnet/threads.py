@@ -12,6 +12,7 @@ and keeps the faster.
 from __future__ import annotations
 
 import contextlib
+import functools
 import statistics
 import sys
 import time
@@ -41,6 +42,7 @@ _modules_seen = 0
 _NOTHING = contextlib.nullcontext()
 
 
+@functools.cache
 def _numpy_uses_openblas() -> bool:
     """Whether NumPy's products run on OpenBLAS (the wheels' BLAS), from its build config."""
     import numpy as np

@@ -124,6 +124,7 @@ def fit_stochastic(
     sw_sum = float(np.sum(w)) if w is not None and np.sum(w) > 0 else n
     alpha = est.alpha * n / (sw_sum * batch_size)
     epochs = 1 if incremental else est.max_iter
+    est.n_iter_ = 0
     rule = _EpochRule(est, val, n, incremental)
     history = net.fit(
         X,
@@ -164,7 +165,6 @@ class _EpochRule(Schedule):
         self.rate = est._optimizer.learning_rate
         self.callbacks = list(est.callbacks or ())
         self.stopped = False  # by the rule or a callback, before max_iter
-        est.n_iter_ = 0
 
     def __call__(self, epoch: int, lr0: float) -> float:
         return self.rate

@@ -7,6 +7,7 @@ vector, ``P ← P − learning_rate · G`` (or the chosen optimizer's rule).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 import warnings
@@ -102,7 +103,7 @@ class _Loop:
         self.net, self.opt, self.sched, self.lr0 = net, opt, sched, lr0
         self.alpha, self.rng, self.dp = alpha, rng, dp
         self.threads: BlasThreads | None = None
-        self.errors: Any = np.geterr()  # the caller's floating-point error settings
+        self.errors: Any = {}  # the caller's floating-point error settings (set by run)
         self.report = reporter(verbose)
         self.show_lr = not isinstance(sched, Constant)
         self.history = History()
@@ -201,8 +202,6 @@ class _Loop:
     ) -> str | None:
         """Why training stops after this epoch (early stopping, a callback), or None."""
         stopper = self.stopper
-        if stopper is None and not callbacks and self.dp is None:  # (dp: every rank agrees)
-            return None
         if stopper is not None:
             patience_ran_out = stopper.update(epoch, values["val_loss"], self.net.P)
             self.history.best_epoch = stopper.best_epoch
@@ -211,8 +210,10 @@ class _Loop:
                     f"early stopping: val_loss did not improve for {stopper.patience} epochs; "
                     f"restored the weights of epoch {stopper.best_epoch}"
                 )
-        with np.errstate(**self.errors):
-            stop = any(cb(self.net, self.history) is True for cb in callbacks)
+        stop = False
+        if callbacks:
+            with np.errstate(**self.errors):
+                stop = any(cb(self.net, self.history) is True for cb in callbacks)
         if self.dp is not None:  # rank 0's callbacks decide for all
             stop = self.dp.agree(stop)
         return f"stopped by a callback after epoch {epoch}" if stop else None
@@ -222,7 +223,7 @@ class _Loop:
         net, n, bs, w = self.net, data.X.shape[0], data.batch_size, data.w
         assert pos.order is not None
         mean = net.reduction == "mean"
-        trying = self.threads is not None and self.threads.trying
+        trial = self.threads.trial if self.threads else contextlib.nullcontext
         for b in range(pos.batch, -(-n // bs)):
             idx = pos.order[b * bs : (b + 1) * bs]
             nb = len(idx)  # rows in the (global) batch
@@ -230,9 +231,7 @@ class _Loop:
             if self.dp is not None:  # this rank's rows of the batch, scaled by 1/nb
                 idx, scale = self.dp.share(idx, scale)
             Xb, Yb = self._batch(data.X, data.Y, idx)
-            if trying:  # the first steps time one BLAS thread against all
-                C = self._timed_step(Xb, Yb, scale)
-            else:
+            with trial():  # the first steps time one BLAS thread against all
                 C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
             hits = self._hits(idx, Yb) if classify and len(idx) else 0.0
             stop = self.signals.received is not None
@@ -259,14 +258,6 @@ class _Loop:
         if classify:
             values["accuracy"] = pos.correct / n
         return values
-
-    def _timed_step(self, Xb: Array, Yb: Array, scale: float | Array) -> float:
-        """loss_and_gradient inside the BLAS thread trial (glassnet.threads); after the
-        trial has chosen, ``trial()`` is an empty context."""
-        assert self.threads is not None
-        with self.threads.trial():
-            C = self.net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
-        return C
 
     def _due_in_time(self) -> bool:
         """A timed checkpoint is due (rank 0's clock decides for every rank)."""
