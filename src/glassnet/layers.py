@@ -28,11 +28,14 @@ class Dense:
     last pass's matrices until the next pass overwrites them: copy them to keep them.
     ``forward`` without ``reuse`` (prediction) returns fresh arrays.
 
-    In training, a layer whose Z has at least ``kernels.MIN_ENTRIES`` entries does its
-    elementwise work in one compiled loop each way (``glassnet.kernels.elementwise``: Z += B
-    with A = f(Z); E = dA * f'(Z)); smaller layers, and activations without scalar rules,
-    run the NumPy form of the same rules.
+    In training, a ``compiled`` layer does its elementwise work in one compiled loop each way
+    (``glassnet.kernels.elementwise``: Z += B with A = f(Z); E = dA * f'(Z) with dB); a
+    network makes all its layers compiled when it has ``kernels.MIN_PARAMS`` parameters or
+    more. Other layers, and activations without scalar rules, run the NumPy form of the same
+    rules.
     """
+
+    compiled = False
 
     def __init__(
         self,
@@ -43,8 +46,10 @@ class Dense:
         dB: Array,
         activation: Activation,
         dropout: float = 0.0,
+        compiled: bool = False,
     ) -> None:
         self.index = index  # 1-based, as people count layers
+        self.compiled = compiled
         self.W, self.B, self.dW, self.dB = W, B, dW, dB
         self.activation = activation
         self.dropout = dropout
@@ -91,7 +96,7 @@ class Dense:
         A = self.buffer("A", n) if reuse else np.empty_like(Z)
         self.X = X
         self.Z = np.dot(X, self.W, out=Z)
-        fused = self._fused(Z) if reuse else None
+        fused = self._fused() if reuse else None
         if fused is None or not fused.forward(self.activation, Z, self.B, A):
             np.add(Z, self.B, out=Z)  # Z += B: B is a row, so it broadcasts over the batch
             apply(self.activation, Z, out=A)  # A = f(Z)
@@ -111,15 +116,15 @@ class Dense:
         if self.mask is not None:
             dA = dA * self.mask  # the dropped units passed nothing forward, so get nothing back
         E = self.buffer("E", len(dA))
-        fused = self._fused(E)
+        fused = self._fused()
         if fused is not None and fused.backward(self.activation, dA, self.Z, self.A, E, self.dB):
             return self.gradient(E, need_dX, dB_done=True)  # E and dB in one compiled pass
         self.activation.backward(dA, self.Z, self.A, out=E)  # E = dA * f'(Z)
         return self.gradient(E, need_dX)
 
-    def _fused(self, M: Array) -> Any:
-        """The compiled elementwise kernels, where a matrix the size of M should use them."""
-        return kernels.for_layer(M.size) if M.size >= kernels.MIN_ENTRIES else None
+    def _fused(self) -> Any:
+        """The compiled elementwise kernels, where this layer uses them (``compiled``)."""
+        return kernels.for_layer() if self.compiled else None
 
     def gradient(self, E: Array, need_dX: bool = True, dB_done: bool = False) -> Array | None:
         """dW = X.T @ E; dB = sum of E over rows; dX = E @ W.T (into a buffer).

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet import parameters
+from glassnet import kernels, parameters
 from glassnet._typing import Array, ArrayLike
 from glassnet._validation import check_sample_weight, check_X, check_Y
 from glassnet.activations import Activation, get_activation
@@ -104,8 +104,9 @@ class Network:
         self.P: Array = np.zeros(n, dtype=self.dtype)  # every W and B, one flat vector
         self.G: Array = np.zeros(n, dtype=self.dtype)  # every dW and dB, same layout
         acts = [*self.activations, self.output_activation]
+        compiled = n >= kernels.MIN_PARAMS  # as the optimizer step (glassnet.kernels)
         self.layers = [
-            Dense(l + 1, W, B, dW, dB, act, dropout=([*rates, 0.0])[l])
+            Dense(l + 1, W, B, dW, dB, act, dropout=([*rates, 0.0])[l], compiled=compiled)
             for l, ((W, B), (dW, dB), act) in enumerate(
                 zip(
                     parameters.views(self.P, self.sizes),

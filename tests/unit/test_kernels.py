@@ -125,6 +125,16 @@ def test_softmax_and_custom_activations_have_no_compiled_loop() -> None:
     assert not elementwise.forward(Square(), Z, Z[:1], Z.copy())
 
 
+def test_a_network_compiles_all_its_layers_or_none() -> None:
+    """One rule (glassnet.kernels): the compiled elementwise passes go with the compiled
+    optimizer step, for every layer of a network of MIN_PARAMS parameters or more."""
+    small, big = gn.Network([64, 64, 10]), gn.Network([784, 256, 128, 10])
+    assert small.n_params < kernels.MIN_PARAMS <= big.n_params
+    assert not any(layer.compiled for layer in small.layers)
+    assert all(layer.compiled for layer in big.layers)
+    assert all(layer.compiled for layer in big.copy().layers)  # copies keep it
+
+
 def test_training_with_and_without_kernels_agrees(monkeypatch: Any) -> None:
     """A network big enough for every compiled path trains to the same weights (float64)."""
     rng = np.random.default_rng(2)
@@ -135,7 +145,7 @@ def test_training_with_and_without_kernels_agrees(monkeypatch: Any) -> None:
         monkeypatch.setenv("GLASSNET_KERNELS", mode)
         net = gn.Network([64, 512, 128, 3], activation="tanh", loss="cross_entropy",
                          dtype="float64", seed=0)  # fmt: skip
-        assert net.n_params >= kernels.MIN_PARAMS and 128 * 512 >= kernels.MIN_ENTRIES
+        assert net.n_params >= kernels.MIN_PARAMS and all(l.compiled for l in net.layers)
         net.fit(X, y, epochs=2, batch_size=128, optimizer="adam")
         nets.append(net.P.copy())
     np.testing.assert_allclose(nets[0], nets[1], rtol=1e-10, atol=1e-12)
