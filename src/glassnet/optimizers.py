@@ -250,9 +250,12 @@ class Adam(Optimizer):
         wd = 1 - self.learning_rate * self.weight_decay if decoupled else self.weight_decay
         step_size = self.learning_rate / (1 - b1**self.t)  # lr / (1 − β1^t)
         root_bias2 = math.sqrt(1 - b2**self.t)  # sqrt(1 − β2^t)
+        # M / (√V / r + eps) = r · M / (√V + r·eps), and M / ((√V + eps) / r) = r · M / (√V +
+        # eps), with r = √(1 − β2^t): the same update with one division an entry
+        eps = self.eps if self.eps_before_correction else self.eps * root_bias2
         steps.adam(
             P, G, self.M, self.V, c(wd), decoupled, c(b1), c(b2), c(1 - b1), c(1 - b2),
-            c(step_size), c(root_bias2), c(self.eps), self.eps_before_correction,
+            c(step_size * root_bias2), c(eps),
         )  # fmt: skip
         return True
 

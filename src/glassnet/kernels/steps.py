@@ -33,13 +33,15 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 @_jit
 def adam(
     P: Any, G: Any, M: Any, V: Any, wd: Any, decoupled: Any, b1: Any, b2: Any, a1: Any,
-    a2: Any, step_size: Any, root_bias2: Any, eps: Any, eps_first: Any,
+    a2: Any, step: Any, eps: Any,
 ) -> None:  # fmt: skip
-    """M ← β1·M + (1−β1)·G; V ← β2·V + (1−β2)·G²; P ← P − step · M / (√V / √(1−β2^t) + eps).
+    """M ← β1·M + (1−β1)·G; V ← β2·V + (1−β2)·G²; P ← P − step · M / (√V + eps).
 
     ``a1``, ``a2``: 1 − β1 and 1 − β2. ``wd``: L2 added to G (Adam) or, with ``decoupled``,
-    the factor of P ← P·wd taken first (AdamW: 1 − lr·weight_decay); ``eps_first``: eps
-    added to √V before the correction (scikit-learn's Adam).
+    the factor of P ← P·wd taken first (AdamW: 1 − lr·weight_decay). The bias corrections
+    are folded into ``step`` and ``eps`` by the caller (``Adam._compiled``), so that an entry
+    costs one division: the loop is bound by the divider (Zen 4: a square root and two
+    divisions per entry took 0.48 ns an entry, 113 µs for 235k parameters).
     """
     for i in range(P.size):
         g = G[i]
@@ -51,11 +53,7 @@ def adam(
         v = b2 * V[i] + a2 * (g * g)
         M[i] = m
         V[i] = v
-        if eps_first:
-            d = (np.sqrt(v) + eps) / root_bias2
-        else:
-            d = np.sqrt(v) / root_bias2 + eps
-        P[i] -= step_size * (m / d)
+        P[i] -= step * (m / (np.sqrt(v) + eps))
 
 
 @_jit
