@@ -4,7 +4,9 @@
 Each system trains each configuration in its own fresh process, the systems take turns
 within every round (interleaved, in a rotating order), and the table gives the median time
 and the median of the per-round speed-ups, so that a noisy, shared machine slows every
-system alike. Peers that are not installed are reported as missing.
+system alike. Within a process, every system's fastest of ``--epochs`` epochs (medium,
+large, and the GEMM-only bound) or of ``--fits`` fits (tiny, small, dropin) counts: noise
+only ever slows a run down. Peers that are not installed are reported as missing.
 
 The run first reads the CPU (model, AVX2 / AVX-512, cores) and, in every round, measures
 what the machine can do: an FMA loop and NumPy's sgemm rate (``glassnet.bench.machine``);
@@ -248,7 +250,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--systems", default=",".join(SYSTEMS), help="comma-separated (default: all)"
     )
-    parser.add_argument("--epochs", type=int, default=1, help="timed epochs, medium and large")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=3,
+        help="timed epochs of medium and large per process, the fastest counts (default 3)",
+    )
+    parser.add_argument(
+        "--fits",
+        type=int,
+        default=3,
+        help="timed fits of tiny (--steps steps each), small and dropin per process, the "
+        "fastest counts (default 3)",
+    )
     parser.add_argument("--steps", type=int, default=3000, help="timed steps for tiny")
     parser.add_argument("--calls", type=int, default=20, help="predict calls for inference")
     parser.add_argument(
@@ -270,9 +284,9 @@ def _check(args: argparse.Namespace) -> tuple[list[str], list[str]]:
         bad = [x for x in name if x not in allowed]
         if bad:
             raise ValueError(f"unknown {what} {bad[0]!r}: use {', '.join(allowed)}")
-    if min(args.rounds, args.epochs, args.steps, args.calls, args.peer_threads) < 1:
+    if min(args.rounds, args.epochs, args.fits, args.steps, args.calls, args.peer_threads) < 1:
         raise ValueError(
-            "--rounds, --epochs, --steps, --calls and --peer-threads must be positive"
+            "--rounds, --epochs, --fits, --steps, --calls and --peer-threads must be positive"
         )
     return configs, systems
 
@@ -298,7 +312,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(worker(system, config, json.loads(opts))))
         return 0
     configs, systems = _check(args)
-    opts = {k: getattr(args, k) for k in ("epochs", "steps", "calls", "peer_threads")}
+    opts = {k: getattr(args, k) for k in ("epochs", "fits", "steps", "calls", "peer_threads")}
     info = machine()
     info["peer threads"] = str(args.peer_threads)
     for key, value in info.items():
