@@ -16,6 +16,7 @@ written once per form the engine needs:
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, ClassVar
 
@@ -386,8 +387,17 @@ def row_max(M: Array) -> Array:
 def row_sum(M: Array) -> Array:
     """Σ_j M_ij per row, as an (n, 1) column."""
     if M.shape[1] <= NARROW:
-        return np.dot(M, np.ones(M.shape[1], M.dtype))[:, None]
+        return np.dot(M, ones(M.shape[1], M.dtype))[:, None]
     return np.add.reduce(M, axis=1, keepdims=True)
+
+
+@functools.lru_cache(maxsize=32)
+def ones(n: int, dtype: np.dtype[Any]) -> Array:
+    """A read-only vector of n ones, kept: sums over rows or columns are products with it
+    (dB = 1ᵀ·E), and allocating it took ~1 µs of a 1-2 µs product."""
+    v = np.ones(n, dtype)
+    v.flags.writeable = False
+    return v
 
 
 def _put(M: Array, dtype: np.dtype[Any], out: Array | None) -> Array:

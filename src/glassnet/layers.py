@@ -8,7 +8,7 @@ import numpy as np
 
 from glassnet import kernels
 from glassnet._typing import Array
-from glassnet.activations import Activation, apply
+from glassnet.activations import Activation, apply, ones
 
 
 class Dense:
@@ -134,7 +134,7 @@ class Dense:
         self.E = E
         np.dot(self.X.T, E, out=self.dW)
         if not dB_done:  # (the compiled backward pass summed dB already)
-            np.dot(np.ones(len(E), E.dtype), E, out=self.dB[0])  # (a product: 40% faster)
+            np.dot(ones(len(E), E.dtype), E, out=self.dB[0])  # dB = 1ᵀ·E (faster than a sum)
         if not need_dX:
             return None
         return np.dot(E, self.W.T, out=self.buffer("dX", len(E), self.fan_in))
