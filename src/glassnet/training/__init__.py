@@ -7,12 +7,23 @@
   one back (checked like a model file) and continuing the same run.
 """
 
+from typing import Any
+
 from glassnet.training.checkpoint import CheckpointWarning as CheckpointWarning
 from glassnet.training.fit import fit as fit
 from glassnet.training.fit import split_rows as split_rows
 from glassnet.training.loop import Callback as Callback
 from glassnet.training.loop import FitData as FitData
 from glassnet.training.loop import _Loop as _Loop
-from glassnet.training.resume import read_checkpoint as read_checkpoint
 
 __all__ = ["Callback", "CheckpointWarning", "FitData", "fit", "read_checkpoint", "split_rows"]
+
+
+def __getattr__(name: str) -> Any:
+    """``read_checkpoint`` on first use: reading checkpoints imports the model-file checks,
+    which a fit without them does not need."""
+    if name == "read_checkpoint":
+        from glassnet.training.resume import read_checkpoint
+
+        return read_checkpoint
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,6 @@ file, fsync, rename): a kill or a full disk leaves the previous checkpoint as it
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -30,7 +29,6 @@ import numpy as np
 
 from glassnet._typing import Array
 from glassnet._version import __version__
-from glassnet.saving._write import describe, write_atomic
 
 if TYPE_CHECKING:
     from glassnet.network import Network
@@ -76,6 +74,8 @@ def fingerprint(M: Array | None) -> dict[str, Any] | None:
     """Shape, dtype and a BLAKE2b hash of every byte of M (None for None)."""
     if M is None:
         return None
+    import hashlib  # (here: a fit without checkpoints does not import it)
+
     digest = hashlib.blake2b(np.ascontiguousarray(M).data, digest_size=16).hexdigest()
     return {"shape": list(M.shape), "dtype": M.dtype.name, "blake2b": digest}
 
@@ -124,6 +124,8 @@ class Checkpointer:
         state, tensors = self.contents(loop, dropout)
         try:
             from safetensors.numpy import save as to_bytes
+
+            from glassnet.saving._write import describe, write_atomic
 
             header = {
                 "format": FORMAT,
@@ -210,4 +212,6 @@ def _finite_state(state: dict[str, Any]) -> dict[str, Any]:
 
 def network_description(net: Network) -> dict[str, Any]:
     """The architecture as a model file stores it (what a checkpoint is compared against)."""
+    from glassnet.saving._write import describe
+
     return json.loads(json.dumps(describe(net), sort_keys=True))
