@@ -31,8 +31,8 @@ class Dense:
     In training, a ``compiled`` layer does its elementwise work in one compiled loop each way
     (``glassnet.kernels.elementwise``: Z += B with A = f(Z); E = dA * f'(Z) with dB); a
     network makes all its layers compiled when it has ``kernels.MIN_PARAMS`` parameters or
-    more. Other layers, and activations without scalar rules, run the NumPy form of the same
-    rules.
+    more (softmax's forward pass included). Other layers, and custom activations without
+    scalar rules, run the NumPy form of the same rules.
     """
 
     compiled = False

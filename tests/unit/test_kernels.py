@@ -115,14 +115,36 @@ def test_parameterised_activations_use_their_parameter() -> None:
     np.testing.assert_allclose(A, -0.4)
 
 
-def test_softmax_and_custom_activations_have_no_compiled_loop() -> None:
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_compiled_softmax_forward_equals_numpy(dtype: Any) -> None:
+    """Softmax has one hand-written forward loop (no scalar rules: it mixes a row)."""
+    act = get_activation("softmax")
+    rng = np.random.default_rng(3)
+    Z0 = (5 * rng.standard_normal((37, 10))).astype(dtype)
+    Z0[0] = [80.0, -80.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]  # saturated: no overflow
+    B = rng.standard_normal((1, 10)).astype(dtype)
+    Z, A = Z0.copy(), np.empty_like(Z0)
+    assert elementwise.forward(act, Z, B, A)
+    assert A.dtype == dtype
+    tol = {np.float32: 3e-6, np.float64: 1e-12}[dtype]
+    np.testing.assert_allclose(Z, Z0 + B, rtol=tol, atol=tol)
+    np.testing.assert_allclose(A, act.f(Z0 + B), rtol=tol, atol=tol)
+    np.testing.assert_allclose(A.sum(axis=1), 1.0, rtol=tol)
+    E = np.empty_like(Z)  # its backward pass is the loss's fused error or NumPy's Jacobian
+    assert not elementwise.backward(act, A, Z, A, E, B.copy())
+
+
+def test_custom_activations_have_no_compiled_loop() -> None:
     class Square(gn.Activation):
         def f(self, Z):  # type: ignore[no-untyped-def]
             return Z * Z
 
+    class MySoftmax(gn.activations.Softmax):  # a subclass may change the rule
+        pass
+
     Z = np.ones((2, 2))
-    assert not elementwise.forward(get_activation("softmax"), Z, Z[:1], Z.copy())
     assert not elementwise.forward(Square(), Z, Z[:1], Z.copy())
+    assert not elementwise.forward(MySoftmax(), Z, Z[:1], Z.copy())
 
 
 def test_a_network_compiles_all_its_layers_or_none() -> None:
