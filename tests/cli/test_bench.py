@@ -41,11 +41,11 @@ def test_table_reports_the_median_of_per_round_ratios() -> None:
 
 def test_the_fastest_repeat_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Noise only slows a run: each system's value is its fastest of the timed repeats."""
-    from glassnet.bench import runners
+    from glassnet.bench import workload
 
     clock = iter([0.0, 3.0, 3.0, 4.0, 4.0, 6.0])  # three runs: 3 s, 1 s, 2 s
-    monkeypatch.setattr(runners.time, "perf_counter", lambda: next(clock))
-    assert runners._fastest(lambda: None, 3) == (1.0, [3.0, 1.0, 2.0])
+    monkeypatch.setattr(workload.time, "perf_counter", lambda: next(clock))
+    assert workload.fastest(lambda: None, 3) == (1.0, [3.0, 1.0, 2.0])
 
 
 def test_repeats_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
