@@ -93,3 +93,14 @@ def test_row_max_and_row_sum_equal_numpys_reductions(width: int, rows: int) -> N
     np.testing.assert_array_equal(row_max(M), M.max(axis=1, keepdims=True))
     np.testing.assert_allclose(row_sum(M), M.sum(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
     assert row_max(M).shape == row_sum(M).shape == (rows, 1)
+
+
+def test_the_kept_vector_of_ones_cannot_be_changed() -> None:
+    """dB = 1ᵀ·E and row sums share one vector of ones per size and dtype: read-only."""
+    from glassnet.activations import ones
+
+    v = ones(5, np.dtype(np.float32))
+    assert v is ones(5, np.dtype(np.float32)) and v.dtype == np.float32
+    np.testing.assert_array_equal(v, 1.0)
+    with pytest.raises(ValueError, match="read-only"):
+        v[0] = 2.0
