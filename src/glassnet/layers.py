@@ -35,7 +35,7 @@ class Dense:
     scalar rules, run the NumPy form of the same rules.
     """
 
-    compiled = False
+    compiled = False  # (the default of layers pickled before the attribute existed)
 
     def __init__(
         self,
