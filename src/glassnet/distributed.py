@@ -21,6 +21,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -75,6 +77,9 @@ def is_root() -> bool:
     return rank() == 0
 
 
+ABORT_GRACE = 0.5  # seconds between an error's message and MPI_Abort
+
+
 def abort(status: int) -> None:
     """End every rank of the job with exit ``status`` (MPI_Abort) when launched by MPI with
     more than one rank; otherwise do nothing. For an error on one rank: the others would
@@ -86,6 +91,11 @@ def abort(status: int) -> None:
     except ImportError:  # returns normally into MPI_Finalize, leaves the others waiting
         return
     if comm.Get_size() > 1:
+        # mpiexec stops forwarding the ranks' output at the abort: give it a moment to pass
+        # on the error line just printed (seen in CI: exit 2 and an empty standard error)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        time.sleep(ABORT_GRACE)
         comm.Abort(status)
 
 
