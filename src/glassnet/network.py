@@ -120,7 +120,6 @@ class Network:
             init = INITIALIZERS[layer.activation.init]
             layer.W[...] = init(self.rng, layer.fan_in, layer.fan_out)
             layer.B[...] = bias_init
-        self.weight_mask = parameters.weight_mask(self.sizes, self.dtype)
         # what a model file carries besides the weights (feature names, scaling, classes, ...)
         self.metadata: dict[str, Any] = {}
 
@@ -380,7 +379,6 @@ class Network:
         new = copy.deepcopy(self)  # deep-copied views lose their base: bind them anew
         new.dtype = np.dtype(dtype)
         new.P, new.G = self.P.astype(dtype), np.zeros_like(self.P, dtype=dtype)
-        new.weight_mask = self.weight_mask.astype(dtype)
         new._bind_views()
         return new
 

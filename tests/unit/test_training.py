@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import parameters
 
 
 def blobs(rng: np.random.Generator, n: int = 120) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +136,9 @@ def test_alpha_adds_the_l2_gradient(rng: np.random.Generator) -> None:
     C1 = net.loss_and_gradient(Xc, Yc, scale, alpha=0.3)
     W_sq = sum(float(np.sum(l.W**2)) for l in net.layers)
     assert C1 == pytest.approx(C0 + 0.15 * W_sq, rel=1e-12)
-    np.testing.assert_allclose(net.G, G0 + 0.3 * net.weight_mask * net.P, rtol=1e-12)
+    np.testing.assert_allclose(
+        net.G, G0 + 0.3 * parameters.weight_mask(net.sizes, net.dtype) * net.P, rtol=1e-12
+    )
 
 
 def test_dropout_only_while_training(rng: np.random.Generator) -> None:
