@@ -51,3 +51,44 @@ def test_the_fastest_repeat_counts(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_repeats_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--fits", "0"]) == 2
     assert "--fits" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("family", "model", "kind"),
+    [
+        (25, 1, "AMD Zen 3 AVX-512"),  # Milan (flags below say AVX-512 for the test only)
+        (25, 17, "AMD Zen 4 AVX-512"),  # Genoa, seen in runs 11-18
+        (26, 2, "AMD Zen 5 AVX-512"),  # Turin, seen in run 19
+        (99, 1, "AMD AVX-512"),  # an unknown family names no generation
+    ],
+)
+def test_cpu_kind_names_the_zen_generation(family: int, model: int, kind: str) -> None:
+    from glassnet.bench import probe
+
+    info = {"model": "AMD EPYC", "family": family, "model_number": model}
+    info |= {"flags": ["avx2", "avx512f"], "cores": 2}
+    assert probe.kind(info) == kind
+    assert f"family {family} model {model}; avx2, avx512f; 2 cores" in probe.describe(info)
+
+
+def test_an_intel_cpu_has_no_generation() -> None:
+    from glassnet.bench import probe
+
+    info = {"model": "Intel(R) Xeon(R) Platinum 8480C", "family": 6, "model_number": 143}
+    assert probe.kind({**info, "flags": ["avx2"], "cores": 2}) == "Intel AVX2"
+
+
+def test_blas_line_names_the_kernel_and_the_variables_that_force_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threadpoolctl
+
+    from glassnet.bench import probe
+
+    pool = {"user_api": "blas", "internal_api": "openblas", "version": "0.3.31"}
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: [pool | {"architecture": "Zen"}])
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Zen")  # (only this test's environment)
+    assert probe.blas().startswith("openblas 0.3.31, Zen kernel (OPENBLAS_CORETYPE=Zen")
+    monkeypatch.delenv("OPENBLAS_CORETYPE")
+    monkeypatch.delenv("OPENBLAS_L2_SIZE", raising=False)
+    assert probe.blas().endswith("(no OPENBLAS_* variable)")

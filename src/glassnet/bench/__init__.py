@@ -122,6 +122,7 @@ def machine() -> dict[str, str]:
         "cpu": probe.describe(cpu),
         "cpu kind": probe.kind(cpu),
         "numpy": np.__version__,
+        "numpy's blas": probe.blas(),
     }
     from glassnet._version import __version__
 

@@ -20,28 +20,81 @@ FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile")
 
 
 def cpu() -> dict[str, Any]:
-    """The CPU: model name, SIMD flags of interest, cores this process may use."""
-    model, flags = platform.processor() or "unknown", set()
+    """The CPU: model name, family and model numbers, SIMD flags of interest, cores this
+    process may use."""
+    model, flags, numbers = platform.processor() or "unknown", set(), {}
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             for line in f:
-                if line.startswith("model name") and model in ("unknown", platform.processor()):
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
+                key, _, value = (part.strip() for part in line.partition(":"))
+                if key == "model name" and model in ("unknown", platform.processor()):
+                    model = value
+                elif key in ("cpu family", "model") and value.isdigit():
+                    numbers["family" if key == "cpu family" else "model_number"] = int(value)
+                elif key == "flags":
+                    flags = set(value.split())
                     break
     except OSError:
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"model": model, "flags": [f for f in FLAGS if f in flags], "cores": cores}
+    return {
+        "model": model,
+        **numbers,
+        "flags": [f for f in FLAGS if f in flags],
+        "cores": cores,
+    }
+
+
+# AMD's Zen generations by (cpu family, model range) in /proc/cpuinfo: the model name of a
+# cloud guest is often only "AMD EPYC", and Zen 3, 4 and 5 differ in SIMD width and BLAS speed
+_ZEN = (
+    (23, range(0x30), "Zen"),
+    (23, range(0x30, 0x100), "Zen 2"),
+    (25, range(0x10, 0x20), "Zen 4"),
+    (25, range(0x60, 0x80), "Zen 4"),
+    (25, range(0xA0, 0xB0), "Zen 4"),
+    (25, range(0x100), "Zen 3"),
+    (26, range(0x100), "Zen 5"),
+)
+
+
+def generation(info: dict[str, Any]) -> str | None:
+    """The AMD Zen generation from the family and model numbers, or None (other vendors,
+    unknown numbers)."""
+    if "AMD" not in str(info["model"]):
+        return None
+    family, model = info.get("family"), info.get("model_number")
+    for fam, models, name in _ZEN:
+        if family == fam and isinstance(model, int) and model in models:
+            return name
+    return None
 
 
 def kind(info: dict[str, Any]) -> str:
-    """A short name of the CPU kind for the tables: vendor and widest SIMD."""
+    """A short name of the CPU kind for the tables: vendor (AMD's Zen generation where the
+    numbers tell it) and widest SIMD."""
     model = str(info["model"])
     vendor = "AMD" if "AMD" in model else "Intel" if "Intel" in model else model.split()[0]
+    zen = generation(info)
+    vendor = f"{vendor} {zen}" if zen else vendor
     simd = "AVX-512" if "avx512f" in info["flags"] else "AVX2" if "avx2" in info["flags"] else ""
     return f"{vendor} {simd}".strip()
+
+
+def blas() -> str:
+    """NumPy's BLAS as it runs here: library, version, the kernel it picked, and the
+    OPENBLAS_* variables that choose it (some machines set OPENBLAS_CORETYPE, which forces
+    a kernel whatever the CPU; PyTorch's MKL does not read it)."""
+    from threadpoolctl import threadpool_info
+
+    np.dot(np.ones((2, 2)), np.ones((2, 2)))  # loads the library
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    if not pools:
+        return "none found by threadpoolctl"
+    p = pools[0]
+    line = f"{p.get('internal_api')} {p.get('version')}, {p.get('architecture')} kernel"
+    env = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS_")]
+    return f"{line} ({', '.join(env) or 'no OPENBLAS_* variable'})"
 
 
 # ---- the FMA loop ---------------------------------------------------------------------------
@@ -165,6 +218,7 @@ def _time(f: Callable[[], Any]) -> float:
 
 
 def describe(info: dict[str, Any]) -> str:
-    """One line: model, flags, cores."""
+    """One line: model, family and model numbers, flags, cores."""
     flags = ", ".join(info["flags"]) or "no AVX"
-    return f"{info['model']} ({flags}; {info['cores']} cores)"
+    numbers = f"family {info['family']} model {info['model_number']}; " if "family" in info else ""
+    return f"{info['model']} ({numbers}{flags}; {info['cores']} cores)"
