@@ -92,3 +92,23 @@ def test_blas_line_names_the_kernel_and_the_variables_that_force_it(
     monkeypatch.delenv("OPENBLAS_CORETYPE")
     monkeypatch.delenv("OPENBLAS_L2_SIZE", raising=False)
     assert probe.blas().endswith("(no OPENBLAS_* variable)")
+
+
+def test_blas_line_is_numpys_when_scipy_brought_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """threadpoolctl lists scipy's OpenBLAS first once scipy is imported (seen here)."""
+    import os
+
+    import numpy as np
+    import threadpoolctl
+
+    from glassnet.bench import probe
+
+    site = os.path.dirname(os.path.dirname(np.__file__))
+    pools = [
+        {"user_api": "blas", "internal_api": "openblas", "version": "0.3.30"}
+        | {"architecture": "Zen", "filepath": f"{site}/scipy.libs/libscipy_openblas.so"},
+        {"user_api": "blas", "internal_api": "openblas", "version": "0.3.31"}
+        | {"architecture": "Haswell", "filepath": f"{site}/numpy.libs/libscipy_openblas64_.so"},
+    ]
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: pools)
+    assert probe.blas().startswith("openblas 0.3.31, Haswell kernel")

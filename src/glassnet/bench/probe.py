@@ -87,11 +87,13 @@ def blas() -> str:
     a kernel whatever the CPU; PyTorch's MKL does not read it)."""
     from threadpoolctl import threadpool_info
 
-    np.dot(np.ones((2, 2)), np.ones((2, 2)))  # loads the library
     pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
     if not pools:
         return "none found by threadpoolctl"
-    p = pools[0]
+    # NumPy's own (in numpy/ or its wheel's numpy.libs/), where another library such as
+    # scipy has loaded a BLAS of its own too (threadpoolctl may list that one first)
+    numpy_dir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy")
+    p = next((p for p in pools if str(p.get("filepath", "")).startswith(numpy_dir)), pools[0])
     line = f"{p.get('internal_api')} {p.get('version')}, {p.get('architecture')} kernel"
     env = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS_")]
     return f"{line} ({', '.join(env) or 'no OPENBLAS_* variable'})"
