@@ -20,6 +20,7 @@ class History:
         self.best_epoch: int | None = None
         self.seconds = 0.0
         self.blas_threads: int | None = None  # BLAS threads the steps used (None: all)
+        self.gemm = "numpy"  # the library of the layers' products: "numpy" or "mkl"
 
     def append(self, values: dict[str, float]) -> None:
         """Add one epoch's values: history[key].append(value) for each key (new keys start)."""

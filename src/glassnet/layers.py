@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,9 @@ class Dense:
     """
 
     compiled = False  # (the default of layers pickled before the attribute existed)
+    # the library of the three products Z = X·W, dW = Xᵀ·E, dX = E·Wᵀ: NumPy's, unless a
+    # fit's trial chose MKL for its steps (glassnet.threads, glassnet.kernels.mkl)
+    gemm: Callable[..., Array] = staticmethod(np.dot)
 
     def __init__(
         self,
@@ -82,7 +86,9 @@ class Dense:
 
     def __getstate__(self) -> dict[str, object]:
         """Copies and pickles leave the buffers behind: they are scratch space."""
-        return {**self.__dict__, "_buffers": {}}
+        state = {**self.__dict__, "_buffers": {}}
+        state.pop("gemm", None)  # a fit's choice, undone when it ends
+        return state
 
     def forward(
         self, X: Array, rng: np.random.Generator | None = None, reuse: bool = False
@@ -95,7 +101,7 @@ class Dense:
         Z = self.buffer("Z", n) if reuse else np.empty((n, self.fan_out), self.W.dtype)
         A = self.buffer("A", n) if reuse else np.empty_like(Z)
         self.X = X
-        self.Z = np.dot(X, self.W, out=Z)
+        self.Z = self.gemm(X, self.W, out=Z)
         fused = self._fused() if reuse else None
         if fused is None or not fused.forward(self.activation, Z, self.B, A):
             np.add(Z, self.B, out=Z)  # Z += B: B is a row, so it broadcasts over the batch
@@ -132,12 +138,13 @@ class Dense:
         Shapes: E (n, o) -> dW (i, o), dB (1, o), dX (n, i). The first layer skips dX.
         """
         self.E = E
-        np.dot(self.X.T, E, out=self.dW)
+        self.gemm(self.X.T, E, out=self.dW)
         if not dB_done:  # (the compiled backward pass summed dB already)
-            np.dot(ones(len(E), E.dtype), E, out=self.dB[0])  # dB = 1ᵀ·E (faster than a sum)
+            # dB = 1ᵀ·E (faster than a sum), on the same library as the other products
+            self.gemm(ones(len(E), E.dtype)[None, :], E, out=self.dB)
         if not need_dX:
             return None
-        return np.dot(E, self.W.T, out=self.buffer("dX", len(E), self.fan_in))
+        return self.gemm(E, self.W.T, out=self.buffer("dX", len(E), self.fan_in))
 
     def __repr__(self) -> str:
         drop = f", dropout={self.dropout}" if self.dropout else ""

@@ -6,7 +6,9 @@ product, waking a second thread costs more than it saves (measured: 2.5 ms again
 faster; on cores shared with other work, each product waits for a descheduled thread, and
 one thread can be ten times faster (a 784-256-128-10 epoch on 2 busy cores: 24-40 s with
 2 threads, 2.3-3.7 s with one). So a fit with big products times its first steps both ways
-and keeps the faster.
+and keeps the faster. Where the optional MKL GEMM is installed (``glassnet[mkl]``), the same
+trial times MKL's products too, on one thread and on all (``glassnet.kernels.mkl`` says
+where it was faster), and ``history.gemm`` says which library the fit kept.
 """
 
 from __future__ import annotations
@@ -57,11 +59,15 @@ def _limit(threads: int) -> Any:
     global _controller, _modules_seen
     # finding the libraries takes ~0.5 ms: do it again only after an import, which may have
     # loaded another BLAS (scipy brings its own OpenBLAS)
-    if _controller is None or len(sys.modules) != _modules_seen:
+    # (MKL's library, loaded through ctypes, changes no module: count it as one)
+    from glassnet.kernels import mkl
+
+    seen = len(sys.modules) + mkl.loaded()
+    if _controller is None or seen != _modules_seen:
         from threadpoolctl import ThreadpoolController
 
         _controller = ThreadpoolController()
-        _modules_seen = len(sys.modules)
+        _modules_seen = seen
     return _controller.limit(limits=threads, user_api="blas")
 
 
@@ -78,36 +84,57 @@ def blas_threads(threads: int | None) -> Iterator[None]:
         limiter.restore_original_limits()
 
 
-class BlasThreads:
-    """The BLAS threads of one fit: ``with BlasThreads(net, batch_size) as threads:``.
+Setting = tuple[int | None, str]  # (BLAS threads: 1 or None for all, GEMM: "numpy" or "mkl")
 
-    ``choice`` is 1 or None (BLAS's own number); while ``trying``, wrap each step in
-    ``threads.trial()``, which alternates the two and then keeps the faster (median time).
+
+class BlasThreads:
+    """The BLAS threads (and GEMM) of one fit: ``with BlasThreads(net, batch_size) as threads:``.
+
+    ``choice`` is 1 or None (BLAS's own number) and ``gemm`` the library of the layers'
+    products: "numpy", or "mkl" where ``glassnet.kernels.mkl`` is available. While
+    ``trying``, wrap each step in ``threads.trial()``, which takes the settings in turn and
+    then keeps the fastest (median time).
     """
 
     def __init__(self, net: Network, batch_size: int) -> None:
+        self.net = net
         largest = max(batch_size * l.fan_in * l.fan_out for l in net.layers)
         self.choice: int | None = 1 if largest < SMALL_PRODUCT else None
         # one thread without a limit: OpenBLAS threads none of these products
         self.one_anyway = largest < OPENBLAS_ONE_THREAD and _numpy_uses_openblas()
-        self.times: dict[int | None, list[float]] | None = None
+        from glassnet.kernels import mkl  # (loads no library until asked)
+
+        gemms = _gemms() if mkl.choice() or largest >= SMALL_PRODUCT else ["numpy"]
+        self.gemm = gemms[0]
+        self.times: dict[Setting, list[float]] | None = None
         if largest >= SMALL_PRODUCT:
-            self.times = {1: [], None: []}
+            self.times = {(t, g): [] for g in gemms for t in (1, None)}
         self._limiter: Any = None
 
     @property
     def trying(self) -> bool:
         return self.times is not None
 
-    def _use(self, threads: int | None) -> None:
+    @property
+    def setting(self) -> Setting:
+        return self.choice, self.gemm
+
+    def _use(self, setting: Setting) -> None:
+        threads, gemm = setting
         if self._limiter is not None:
             self._limiter.restore_original_limits()
             self._limiter = None
-        if threads is not None and not (threads == 1 and self.one_anyway):
+        if threads is not None and not (threads == 1 and self.one_anyway and gemm == "numpy"):
             self._limiter = _limit(threads)
+        dot = _mkl_dot() if gemm == "mkl" else None
+        for layer in self.net.layers:
+            if dot is None:
+                layer.__dict__.pop("gemm", None)  # the class's np.dot
+            else:
+                layer.gemm = dot
 
     def __enter__(self) -> BlasThreads:  # noqa: PYI034 (Self needs Python 3.11)
-        self._use(self.choice)
+        self._use(self.setting)
         return self
 
     def __exit__(
@@ -116,26 +143,51 @@ class BlasThreads:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._use(None)
+        self._use((None, "numpy"))
 
     def trial(self) -> contextlib.AbstractContextManager[None]:
-        """Around one step: while trying, time it with one thread or with all (alternately)
-        and keep the faster for the rest of the fit: after the first pair of steps if one is
-        1.5 times faster, else after TRIAL_STEPS of each."""
+        """Around one step: while trying, time it with each setting in turn and keep the
+        fastest for the rest of the fit: after any round if it is 1.5 times faster than
+        every other, else after TRIAL_STEPS rounds."""
         return self._timed() if self.times is not None else _NOTHING
 
     @contextlib.contextmanager
     def _timed(self) -> Iterator[None]:
         assert self.times is not None
-        threads = 1 if len(self.times[1]) <= len(self.times[None]) else None
-        self._use(threads)
+        setting = min(self.times, key=lambda s: len(self.times[s]))  # type: ignore[index]
+        self.choice, self.gemm = setting
+        self._use(setting)
         start = time.perf_counter()
         yield
-        self.times[threads].append(time.perf_counter() - start)
-        if len(self.times[1]) != len(self.times[None]):
-            return  # decide after pairs only
-        one, every = (statistics.median(self.times[t]) for t in (1, None))
-        # a clear winner (1.5 times faster) after any pair; else the faster after TRIAL_STEPS
-        if len(self.times[None]) >= TRIAL_STEPS or max(one, every) >= 1.5 * min(one, every):
-            self.choice, self.times = (1 if one <= every else None), None
-            self._use(self.choice)
+        self.times[setting].append(time.perf_counter() - start)
+        if len({len(t) for t in self.times.values()}) > 1:
+            return  # decide after whole rounds only
+        medians = {s: statistics.median(t) for s, t in self.times.items()}
+        best = min(medians, key=medians.__getitem__)
+        rounds = len(self.times[best])
+        clear = all(m >= 1.5 * medians[best] for s, m in medians.items() if s != best)
+        if rounds >= TRIAL_STEPS or clear:
+            (self.choice, self.gemm), self.times = best, None
+            self._use(best)
+
+
+def _gemms() -> list[str]:
+    """The GEMM libraries a trial compares: NumPy's, and MKL where it is installed;
+    ``GLASSNET_GEMM`` fixes one."""
+    from glassnet.kernels import mkl
+
+    forced = mkl.choice()
+    if forced == "mkl" and not mkl.available():
+        raise RuntimeError(
+            "GLASSNET_GEMM=mkl, but MKL's runtime library was not found in this environment's "
+            "lib/: pip install 'glassnet[mkl]' (or unset GLASSNET_GEMM)"
+        )
+    if forced is not None:
+        return [forced]
+    return ["numpy", "mkl"] if mkl.available() else ["numpy"]
+
+
+def _mkl_dot() -> Any:
+    from glassnet.kernels import mkl
+
+    return mkl.dot

@@ -243,6 +243,7 @@ def test_a_resumed_run_keeps_the_blas_thread_setting_its_trial_chose(
     again = net()
     h = again.fit(X, y, resume=ckpt, **options)
     assert h.blas_threads == saved["choice"]  # no second trial: the same setting
+    assert h.gemm == saved["gemm"] and saved["gemm"] in ("numpy", "mkl")  # (MKL where installed)
     assert np.linalg.norm(again.P - ref.P) <= 1e-12 * np.linalg.norm(ref.P)
 
 

@@ -9,6 +9,12 @@ import glassnet as gn
 from glassnet import threads
 
 
+@pytest.fixture(autouse=True)
+def _numpy_gemm(monkeypatch):
+    """The thread choice alone (tests/unit/test_mkl.py tests the trial with MKL in it)."""
+    monkeypatch.setenv("GLASSNET_GEMM", "numpy")
+
+
 def _blas_threads() -> list[int]:
     from threadpoolctl import threadpool_info
 

@@ -123,6 +123,7 @@ def machine() -> dict[str, str]:
         "cpu kind": probe.kind(cpu),
         "numpy": np.__version__,
         "numpy's blas": probe.blas(),
+        "mkl": probe.mkl(),
     }
     from glassnet._version import __version__
 
@@ -330,7 +331,8 @@ def run(args: argparse.Namespace) -> int:
                 results[config].setdefault(system, []).append(res)
                 shown = _fmt(res["value"], UNITS[config]) if "value" in res else str(res)
                 if "blas_threads" in res:
-                    shown += f" (BLAS threads: {res['blas_threads'] or 'all'})"
+                    shown += f" (BLAS threads: {res['blas_threads'] or 'all'}"
+                    shown += f", gemm: {res['gemm']})" if "gemm" in res else ")"
                 if "accuracy" in res:
                     shown += f" (accuracy {res['accuracy']:.4f})"
                 print(f"round {r + 1} {config:>9} {system:>11}: {shown}", flush=True)

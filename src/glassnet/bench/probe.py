@@ -99,6 +99,19 @@ def blas() -> str:
     return f"{line} ({', '.join(env) or 'no OPENBLAS_* variable'})"
 
 
+def mkl() -> str:
+    """Whether glassnet's optional MKL GEMM is here (``glassnet[mkl]``), and its version:
+    a fit with big products then times it against NumPy's BLAS (``glassnet.kernels.mkl``)."""
+    from glassnet.kernels import mkl
+
+    if mkl.choice() == "numpy":
+        return "switched off (GLASSNET_GEMM=numpy)"
+    if not mkl.available():
+        return "not installed (pip install 'glassnet[mkl]': an optional GEMM for big networks)"
+    forced = " (GLASSNET_GEMM=mkl: every fit)" if mkl.choice() == "mkl" else ""
+    return f"{mkl.version()}, a fit's trial may choose it{forced}"
+
+
 # ---- the FMA loop ---------------------------------------------------------------------------
 
 _FMA_LANES = 128  # 16 AVX2 registers (8 AVX-512) of float32, each a chain of its own

@@ -59,7 +59,7 @@ def _glassnet(config: str, opts: dict[str, Any]) -> dict[str, Any]:
         callbacks=[lambda net, history: ends.append(time.perf_counter())],
     )  # fmt: skip
     times = [b - a for a, b in itertools.pairwise(ends)]
-    return {"value": min(times), "epochs": times, "blas_threads": h.blas_threads}
+    return {"value": min(times), "epochs": times, "blas_threads": h.blas_threads, "gemm": h.gemm}
 
 
 def _gemm(config: str, opts: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,9 @@ layer's elementwise work run as one compiled loop instead of a dozen NumPy passe
 - ``glassnet.kernels.steps``: every optimizer's update as one pass over P, G and its state;
 - ``glassnet.kernels.elementwise``: Z += B with A = f(Z), and E = dA * f'(Z), per layer, from
   the activations' own scalar rules (``Activation.scalar_f`` / ``scalar_df``), and softmax's
-  forward pass.
+  forward pass;
+- ``glassnet.kernels.mkl``: MKL's GEMM for the layers' products (no numba; the ``mkl``
+  extra), where a fit's trial measures it faster than NumPy's BLAS (``glassnet.threads``).
 
 numba is optional (``pip install -e '.[fast]'`` in a glassnet clone) and imported only on the first step of a
 network big enough to use it, so ``import glassnet`` stays fast; compiled code is cached on

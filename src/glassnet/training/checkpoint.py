@@ -198,6 +198,7 @@ class Checkpointer:
             "stopper": None if stopper is None else _finite_state(stopper.state()),
             "threads": {
                 "choice": None if threads is None else threads.choice,
+                "gemm": "numpy" if threads is None else threads.gemm,
                 "decided": threads is None or not threads.trying,
             },
         }

@@ -146,6 +146,7 @@ class _Loop:
             self.report.stop()
             h.seconds += time.perf_counter() - t0
             h.blas_threads = self.threads.choice if self.threads else None
+            h.gemm = self.threads.gemm if self.threads else "numpy"
         if completed and self.saver is not None and not pos.finished:
             pos.finished = True
             self.saver.save(self)  # the finished run: resuming it changes nothing

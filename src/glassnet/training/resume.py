@@ -185,7 +185,18 @@ def restore(loop: _Loop, ckpt: Checkpoint, rows: int) -> None:
         threads = state["threads"]
         if loop.threads is not None and threads["decided"] and loop.threads.trying:
             loop.threads.choice, loop.threads.times = threads["choice"], None
+            # (a run that chose MKL resumes on NumPy's GEMM where MKL is missing)
+            if threads.get("gemm") == "mkl" and _mkl_available():
+                loop.threads.gemm = "mkl"
+            else:
+                loop.threads.gemm = "numpy"
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
         raise fail(where, f"its checkpoint state cannot be restored ({show(str(exc))})") from None
+
+
+def _mkl_available() -> bool:
+    from glassnet.kernels import mkl
+
+    return mkl.available()
