@@ -144,7 +144,8 @@ def version() -> str | None:
     buf = ctypes.create_string_buffer(256)
     lib.MKL_Get_Version_String(buf, len(buf))
     text = buf.value.decode(errors="replace")
+    # "Intel(R) oneAPI Math Kernel Library Version 2026.2-Product Build 20260917 for ..."
     for word in text.replace(",", " ").split():
         if word[:1].isdigit() and "." in word:
-            return word
+            return word.split("-")[0]
     return text.strip() or None
