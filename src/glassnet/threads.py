@@ -126,6 +126,10 @@ class BlasThreads:
             self._limiter = None
         if threads is not None and not (threads == 1 and self.one_anyway and gemm == "numpy"):
             self._limiter = _limit(threads)
+        from glassnet import kernels
+
+        # MKL's threads sleep when a product ends: the other core is free for the optimizer
+        kernels.idle_core.set(gemm == "mkl" and threads is None)
         dot = _mkl_dot() if gemm == "mkl" else None
         for layer in self.net.layers:
             if dot is None:

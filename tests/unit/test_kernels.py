@@ -63,6 +63,32 @@ def test_compiled_step_equals_numpy(make: Any, dtype: Any, monkeypatch: Any) -> 
             _close(a, b, dtype)
 
 
+@pytest.mark.parametrize("make", OPTIMIZERS, ids=lambda m: repr(m()))
+def test_a_step_split_in_halves_equals_the_serial_step_bit_for_bit(
+    make: Any, monkeypatch: Any
+) -> None:
+    """Where the other core is idle (``kernels.idle_core``: a fit on MKL's products), a big
+    step runs as two halves on two threads: each entry's update reads no other entry."""
+    rng = np.random.default_rng(1)
+    n = kernels.MIN_PARAMS + 7
+    monkeypatch.setattr(kernels, "SPLIT_PARAMS", n)
+    P0 = rng.standard_normal(n).astype(np.float32)
+    Gs = [rng.standard_normal(n).astype(np.float32) for _ in range(3)]
+    serial, opt = _steps(make, P0, Gs, "", monkeypatch)
+    token = kernels.idle_core.set(True)
+    try:
+        assert isinstance(kernels.for_params(n), kernels.Halves)
+        assert not isinstance(kernels.for_params(n - 1), kernels.Halves)  # below SPLIT_PARAMS
+        split, opt2 = _steps(make, P0, Gs, "", monkeypatch)
+    finally:
+        kernels.idle_core.reset(token)
+    assert not isinstance(kernels.for_params(n), kernels.Halves)
+    np.testing.assert_array_equal(split, serial)
+    for name in ("M", "V", "Gbar", "B"):
+        if getattr(opt, name, None) is not None:
+            np.testing.assert_array_equal(getattr(opt2, name), getattr(opt, name))
+
+
 def _close(a: Any, b: Any, dtype: Any) -> None:
     """Equal to a few roundings of the dtype, relative to the vector's scale (one rounding
     apart in an intermediate can differ more in a small entry after a subtraction)."""

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet import threads
+from glassnet import kernels, threads
 from glassnet.kernels import mkl
 
 TOL = {np.float32: 2e-6, np.float64: 1e-13}
@@ -99,12 +99,16 @@ def test_a_trial_compares_mkl_with_numpy_and_puts_the_winner_on_every_layer(monk
         for _ in range(4 * threads.TRIAL_STEPS):
             assert chosen.trying
             with chosen.trial():
-                seen.add((chosen.setting, tuple(l.gemm is mkl.dot for l in net.layers)))
+                on = tuple(l.gemm is mkl.dot for l in net.layers)
+                seen.add((chosen.setting, on, kernels.idle_core.get()))
         assert not chosen.trying and chosen.setting == (None, "mkl")
-        assert {s for s, _ in seen} == set(seconds)  # every setting was timed...
-        assert all(all(on) == (s[1] == "mkl") and len(set(on)) == 1 for s, on in seen)
+        assert {s for s, _, _ in seen} == set(seconds)  # every setting was timed...
+        assert all(all(on) == (s[1] == "mkl") and len(set(on)) == 1 for s, on, _ in seen)
+        assert all(idle == (s == (None, "mkl")) for s, _, idle in seen)
         assert all(l.gemm is mkl.dot for l in net.layers)  # ...and the winner kept
+        assert kernels.idle_core.get()  # MKL's threads sleep: big optimizer steps split
     assert all(l.gemm is np.dot for l in net.layers)  # the fit's choice ends with it
+    assert not kernels.idle_core.get()
 
 
 def test_a_layer_pickles_without_the_fits_gemm():

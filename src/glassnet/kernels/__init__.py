@@ -16,16 +16,26 @@ network big enough to use it, so ``import glassnet`` stays fast; compiled code i
 disk (``cache=True``), so only the first run on a machine pays for compiling. Without numba,
 or with ``GLASSNET_KERNELS=numpy`` in the environment, everything runs the NumPy path.
 
-The loops are serial (``glassnet.kernels.steps`` says why, with the measurements): the
-products' BLAS threads are the only threads a training step starts, and the kernels, which
-release the GIL and share no state, are safe to call from several Python threads at once.
+The loops are serial (``glassnet.kernels.steps`` says why, with the measurements), and the
+kernels, which release the GIL and share no state, are safe to call from several Python
+threads at once. One exception uses that: where a fit's products run on MKL
+(``glassnet.kernels.mkl``), whose threads sleep as soon as a product ends, the optimizer step
+of a network of ``SPLIT_PARAMS`` parameters or more runs as two halves on two threads
+(``idle_core``); NumPy's OpenBLAS keeps a thread spinning after each product, and there the
+split gained nothing (measured below).
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 # The compiled path pays once its per-call cost (~1-3 µs a call, against ~1 µs per NumPy
 # pass it replaces) and the one-off import of numba (~0.6 s, plus loading the cached
@@ -39,6 +49,16 @@ from typing import Any
 # entries, 4.5 against 15.7 µs for 16,384; E = dA·f'(Z) with dB 2.4 against 4.9 µs, 8.3
 # against 11.9 µs).
 MIN_PARAMS = 50_000
+# Measured on an Intel Xeon (AVX-512, 2 cores), the large benchmark (8.4M parameters, Adam):
+# one step 7.0 ms serial against 5.8 ms as two halves on two threads alone; in the training
+# loop, an epoch 2.26-2.45 s against 2.45-2.56 s with MKL's products (alternately, 3 pairs),
+# and 2.83-2.97 s against 2.91-2.97 s with OpenBLAS's (no gain: its spinning thread holds the
+# other core). Medium's 235k parameters took 177 µs split against 123 µs serial.
+SPLIT_PARAMS = 2_000_000
+
+# Set (per thread) by a fit whose products leave the other core idle between them
+# (glassnet.threads: MKL's products on all threads): its big optimizer steps are split.
+idle_core: contextvars.ContextVar[bool] = contextvars.ContextVar("idle_core", default=False)
 
 _state: dict[str, Any] = {}
 
@@ -66,12 +86,55 @@ def load() -> tuple[ModuleType, ModuleType] | None:
     return _state["modules"]
 
 
-def for_params(n: int) -> ModuleType | None:
-    """The compiled optimizer steps, where a vector of n parameters should use them."""
+def for_params(n: int) -> Any:
+    """The compiled optimizer steps, where a vector of n parameters should use them: the
+    module ``glassnet.kernels.steps``, or its kernels split in ``Halves`` (``idle_core``)."""
     if n < MIN_PARAMS or not enabled():
         return None
     modules = load()
-    return None if modules is None else modules[0]
+    if modules is None:
+        return None
+    if n >= SPLIT_PARAMS and idle_core.get():
+        return Halves(modules[0])
+    return modules[0]
+
+
+class Halves:
+    """Each kernel of ``steps`` run on the two halves of its vectors at once: the second on
+    a worker thread, the first on the caller's (the kernels release the GIL).
+
+    A kernel's vectors are its arguments of the first argument's shape (P, G and the state);
+    the rest (scalars, and the empty stand-ins of state a variant does not keep) go to both.
+    An update of one entry reads no other entry, so the result is the serial pass's, bit for bit.
+    """
+
+    _pool: ThreadPoolExecutor | None = None
+
+    def __init__(self, steps: ModuleType) -> None:
+        self.steps = steps
+
+    def __getattr__(self, name: str) -> Any:
+        kernel = getattr(self.steps, name)
+
+        def run(*args: Any) -> None:
+            shape = args[0].shape
+            cut = shape[0] // 2
+            vector = [isinstance(a, np.ndarray) and a.shape == shape for a in args]
+            first = [a[:cut] if v else a for a, v in zip(args, vector, strict=True)]
+            second = [a[cut:] if v else a for a, v in zip(args, vector, strict=True)]
+            done = Halves.pool().submit(kernel, *second)
+            kernel(*first)
+            done.result()
+
+        return run
+
+    @classmethod
+    def pool(cls) -> ThreadPoolExecutor:
+        if cls._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            cls._pool = ThreadPoolExecutor(1, thread_name_prefix="glassnet-halves")
+        return cls._pool
 
 
 def for_layer() -> ModuleType | None:
