@@ -335,6 +335,8 @@ def run(args: argparse.Namespace) -> int:
                     shown += f", gemm: {res['gemm']})" if "gemm" in res else ")"
                 if "accuracy" in res:
                     shown += f" (accuracy {res['accuracy']:.4f})"
+                if system == "gemm" and "mkl" in res:
+                    shown += f" (MKL: {_fmt(res['mkl'], UNITS[config])})"
                 print(f"round {r + 1} {config:>9} {system:>11}: {shown}", flush=True)
         for config in configs:  # keep glassnet first in the table
             by = results[config]
@@ -352,6 +354,14 @@ def run(args: argparse.Namespace) -> int:
         f"{peak or 0:.1f} (a measured lower bound of the peak)"
     )
     print(table(results, sgemm, peak))
+    mkl_bounds = {
+        c: statistics.median(r["mkl"] for r in by["gemm"] if "mkl" in r)
+        for c, by in results.items()
+        if any("mkl" in r for r in by.get("gemm", []))
+    }
+    if mkl_bounds:
+        shown = ", ".join(f"{c} {_fmt(v, UNITS[c])}" for c, v in mkl_bounds.items())
+        print(f"\nthe same products on MKL (glassnet[mkl]), median: {shown}")
     print("\nTargets (median of per-round ratios):")
     print("\n".join(targets(results)) or "none measured")
     pools = next(

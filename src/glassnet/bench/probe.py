@@ -185,11 +185,14 @@ def sgemm_rate() -> dict[str, Any]:
     return {"value": max(rates.values()), **rates}
 
 
-def gemm_bound(sizes: Sequence[int], rows: int, batch: int, repeats: int = 2) -> dict[str, Any]:
+def gemm_bound(
+    sizes: Sequence[int], rows: int, batch: int, repeats: int = 2, dot: Any = np.dot
+) -> dict[str, Any]:
     """Seconds of one epoch's products alone: per batch, Z = X·W for every layer, then
     dW = Xᵀ·E and dX = E·Wᵀ (no dX for the first layer), float32, into preallocated buffers.
     The faster of all BLAS threads and one, as glassnet's fit chooses; the fastest of
-    ``repeats`` epochs each, as the systems' epochs are timed."""
+    ``repeats`` epochs each, as the systems' epochs are timed. ``dot``: NumPy's products
+    (the bound of the targets), or ``glassnet.kernels.mkl.dot`` for MKL's."""
     from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(0)
@@ -204,11 +207,11 @@ def gemm_bound(sizes: Sequence[int], rows: int, batch: int, repeats: int = 2) ->
         for n in steps:
             acts = A[n]
             for l, w in enumerate(W):  # forward: Z = X·W (A holds X of each layer, and E)
-                np.dot(acts[l], w, out=acts[l + 1])
+                dot(acts[l], w, out=acts[l + 1])
             for l in reversed(range(len(W))):
-                np.dot(acts[l].T, acts[l + 1], out=dW[l])  # dW = Xᵀ·E
+                dot(acts[l].T, acts[l + 1], out=dW[l])  # dW = Xᵀ·E
                 if l > 0:
-                    np.dot(acts[l + 1], W[l].T, out=acts[l])  # dX = E·Wᵀ
+                    dot(acts[l + 1], W[l].T, out=acts[l])  # dX = E·Wᵀ
 
     times = {}
     for name, threads in (("all_threads", None), ("one_thread", 1)):

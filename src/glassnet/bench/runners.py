@@ -63,7 +63,14 @@ def _glassnet(config: str, opts: dict[str, Any]) -> dict[str, Any]:
 
 
 def _gemm(config: str, opts: dict[str, Any]) -> dict[str, Any]:
-    return probe.gemm_bound(SIZES[config], ROWS[config], BATCH[config], opts["epochs"])
+    """NumPy's GEMM-only bound (the value), and MKL's beside it where glassnet[mkl] is here."""
+    from glassnet.kernels import mkl
+
+    shape = SIZES[config], ROWS[config], BATCH[config], opts["epochs"]
+    bound = probe.gemm_bound(*shape)
+    if mkl.available():
+        bound["mkl"] = probe.gemm_bound(*shape, dot=mkl.dot)["value"]
+    return bound
 
 
 RUNNERS: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
