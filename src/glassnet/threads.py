@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from glassnet.network import Network
 
@@ -47,8 +49,6 @@ _NOTHING = contextlib.nullcontext()
 @functools.cache
 def _numpy_uses_openblas() -> bool:
     """Whether NumPy's products run on OpenBLAS (the wheels' BLAS), from its build config."""
-    import numpy as np
-
     config: Any = getattr(np, "__config__", None)
     blas = getattr(config, "CONFIG", {}).get("Build Dependencies", {}).get("blas", {})
     return "openblas" in str(blas.get("name", "")).lower()
@@ -130,12 +130,9 @@ class BlasThreads:
 
         # MKL's threads sleep when a product ends: the other core is free for the optimizer
         kernels.idle_core.set(gemm == "mkl" and threads is None)
-        dot = _mkl_dot() if gemm == "mkl" else None
+        dot = _mkl_dot() if gemm == "mkl" else np.dot
         for layer in self.net.layers:
-            if dot is None:
-                layer.__dict__.pop("gemm", None)  # the class's np.dot
-            else:
-                layer.gemm = dot
+            layer.gemm = dot
 
     def __enter__(self) -> BlasThreads:  # noqa: PYI034 (Self needs Python 3.11)
         self._use(self.setting)
