@@ -181,7 +181,7 @@ def _gemms() -> list[str]:
     if forced == "mkl" and not mkl.available():
         raise RuntimeError(
             "GLASSNET_GEMM=mkl, but MKL's runtime library was not found in this environment's "
-            "lib/: pip install 'glassnet[mkl]' (or unset GLASSNET_GEMM)"
+            "lib/: pip install -e '.[mkl]' in a glassnet clone (or unset GLASSNET_GEMM)"
         )
     if forced is not None:
         return [forced]

@@ -73,7 +73,7 @@ def test_gemm_can_be_fixed_or_switched_off(monkeypatch):
 def test_forcing_mkl_where_it_is_missing_says_how_to_install_it(monkeypatch):
     monkeypatch.setenv("GLASSNET_GEMM", "mkl")
     monkeypatch.setattr(mkl, "available", lambda: False)
-    with pytest.raises(RuntimeError, match=r"pip install 'glassnet\[mkl\]'"):
+    with pytest.raises(RuntimeError, match=r"pip install -e '\.\[mkl\]' in a glassnet clone"):
         gn.Network([3, 2]).fit(np.zeros((4, 3)), np.zeros((4, 2)), epochs=1)
 
 

@@ -1,6 +1,6 @@
 """An optional faster GEMM: Intel MKL's ``cblas_sgemm`` / ``cblas_dgemm``, through ctypes.
 
-``pip install 'glassnet[mkl]'`` installs the ``mkl`` wheel (its libraries land in the
+``pip install -e '.[mkl]'`` in a glassnet clone installs the ``mkl`` wheel (its libraries land in the
 environment's ``lib/``); nothing else changes. A fit whose products are big enough for the
 BLAS-thread trial (``glassnet.threads``) then times its first steps with MKL as a third
 setting beside NumPy's BLAS on one thread and on all, and keeps the fastest;
