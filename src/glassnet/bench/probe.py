@@ -107,7 +107,9 @@ def mkl() -> str:
     if mkl.choice() == "numpy":
         return "switched off (GLASSNET_GEMM=numpy)"
     if not mkl.available():
-        return "not installed (pip install -e '.[mkl]' in a glassnet clone: a GEMM for big networks)"
+        return (
+            "not installed (pip install -e '.[mkl]' in a glassnet clone: a GEMM for big networks)"
+        )
     forced = " (GLASSNET_GEMM=mkl: every fit)" if mkl.choice() == "mkl" else ""
     return f"{mkl.version()}, a fit's trial may choose it{forced}"
 
