@@ -89,6 +89,32 @@ def test_a_step_split_in_halves_equals_the_serial_step_bit_for_bit(
             np.testing.assert_array_equal(getattr(opt2, name), getattr(opt, name))
 
 
+def _split_step_in_a_child(queue: Any) -> None:
+    P = np.ones(8, np.float32)
+    token = kernels.idle_core.set(True)
+    kernels.Halves(kernels.load()[0]).sgd(P, np.ones_like(P), np.float32(0.5), np.float32(0))
+    kernels.idle_core.reset(token)
+    queue.put(P.tolist())
+
+
+def test_a_forked_child_gets_a_worker_of_its_own() -> None:
+    """A child forked after a split step inherits the pool without its thread; it must not
+    wait forever for a job sent there."""
+    import multiprocessing
+
+    kernels.Halves.pool().submit(int).result()  # the parent's worker exists
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_split_step_in_a_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive, "the child's split step never finished"
+    assert queue.get(timeout=5) == [0.5] * 8
+
+
 def _close(a: Any, b: Any, dtype: Any) -> None:
     """Equal to a few roundings of the dtype, relative to the vector's scale (one rounding
     apart in an intermediate can differ more in a small entry after a subtraction)."""

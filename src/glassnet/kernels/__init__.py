@@ -130,11 +130,21 @@ class Halves:
 
     @classmethod
     def pool(cls) -> ThreadPoolExecutor:
+        """The one worker thread, started on first use (and again in a forked child, which
+        inherits the pool but not its thread: a job sent there would never run)."""
         if cls._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
             cls._pool = ThreadPoolExecutor(1, thread_name_prefix="glassnet-halves")
         return cls._pool
+
+    @classmethod
+    def _forget_pool(cls) -> None:
+        cls._pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=Halves._forget_pool)
 
 
 def for_layer() -> ModuleType | None:
