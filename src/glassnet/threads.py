@@ -104,12 +104,13 @@ class BlasThreads:
         self.one_anyway = largest < OPENBLAS_ONE_THREAD and _numpy_uses_openblas()
         from glassnet.kernels import mkl  # (loads no library until asked)
 
-        gemms = _gemms() if mkl.choice() or largest >= SMALL_PRODUCT else ["numpy"]
+        gemms = choices() if mkl.choice() or largest >= SMALL_PRODUCT else ["numpy"]
         self.gemm = gemms[0]
         self.times: dict[Setting, list[float]] | None = None
         if largest >= SMALL_PRODUCT:
             self.times = {(t, g): [] for g in gemms for t in (1, None)}
         self._limiter: Any = None
+        self._idle_token: Any = None
 
     @property
     def trying(self) -> bool:
@@ -117,6 +118,7 @@ class BlasThreads:
 
     @property
     def setting(self) -> Setting:
+        """(threads, gemm): what the steps run with now."""
         return self.choice, self.gemm
 
     def _use(self, setting: Setting) -> None:
@@ -135,6 +137,9 @@ class BlasThreads:
             layer.gemm = dot
 
     def __enter__(self) -> BlasThreads:  # noqa: PYI034 (Self needs Python 3.11)
+        from glassnet import kernels
+
+        self._idle_token = kernels.idle_core.set(False)  # (reset on exit: fits can nest)
         self._use(self.setting)
         return self
 
@@ -144,7 +149,10 @@ class BlasThreads:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        from glassnet import kernels
+
         self._use((None, "numpy"))
+        kernels.idle_core.reset(self._idle_token)
 
     def trial(self) -> contextlib.AbstractContextManager[None]:
         """Around one step: while trying, time it with each setting in turn and keep the
@@ -172,9 +180,9 @@ class BlasThreads:
             self._use(best)
 
 
-def _gemms() -> list[str]:
+def choices() -> list[str]:
     """The GEMM libraries a trial compares: NumPy's, and MKL where it is installed;
-    ``GLASSNET_GEMM`` fixes one."""
+    ``GLASSNET_GEMM`` fixes one (an error if that one is MKL and it is missing)."""
     from glassnet.kernels import mkl
 
     forced = mkl.choice()
@@ -189,6 +197,7 @@ def _gemms() -> list[str]:
 
 
 def _mkl_dot() -> Any:
+    """``glassnet.kernels.mkl.dot`` (imported here: this module loads with glassnet)."""
     from glassnet.kernels import mkl
 
     return mkl.dot

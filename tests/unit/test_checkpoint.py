@@ -247,6 +247,32 @@ def test_a_resumed_run_keeps_the_blas_thread_setting_its_trial_chose(
     assert np.linalg.norm(again.P - ref.P) <= 1e-12 * np.linalg.norm(ref.P)
 
 
+@pytest.mark.parametrize("saved_on, resumed_with", [("numpy", "mkl"), ("mkl", "missing")])
+def test_a_resumed_run_takes_the_gemm_the_environment_fixes_or_can_run(
+    saved_on: str, resumed_with: str, rng: np.random.Generator, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """GLASSNET_GEMM fixes the GEMM of a resumed run too; a run that chose MKL resumes on
+    NumPy where MKL is missing."""
+    from glassnet import threads
+    from glassnet.kernels import mkl
+
+    monkeypatch.setattr(threads, "SMALL_PRODUCT", 0)
+    X, y = data(rng)
+    ckpt = tmp_path / "run.ckpt"
+    options = {**OPTIONS, "early_stopping": False}
+    monkeypatch.setenv("GLASSNET_GEMM", saved_on)
+    net().fit(X, y, checkpoint=ckpt, callbacks=[stop_after(3)], **options)
+    assert read_checkpoint(ckpt).state["threads"]["gemm"] == saved_on
+    if resumed_with == "missing":
+        monkeypatch.delenv("GLASSNET_GEMM")
+        monkeypatch.setattr(mkl, "available", lambda: False)
+    else:
+        monkeypatch.setenv("GLASSNET_GEMM", resumed_with)
+    h = net().fit(X, y, resume=ckpt, **options)
+    assert h.gemm == ("numpy" if resumed_with == "missing" else resumed_with)
+
+
 def test_a_fit_without_checkpoints_imports_no_checkpoint_reading() -> None:
     """Reading checkpoints (and the model-file checks it shares) is imported on first use:
     a first fit without checkpoints spends ~15 ms less in imports."""

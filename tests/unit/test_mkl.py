@@ -24,10 +24,13 @@ def test_mkl_is_installed_where_the_suite_runs():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("trans_a", [False, True])
 @pytest.mark.parametrize("trans_b", [False, True])
-def test_dot_equals_numpy_for_every_layout_a_layer_uses(dtype, trans_a, trans_b):
-    """Z = X·W, dW = Xᵀ·E and dX = E·Wᵀ: C-contiguous operands and transposed views."""
+@pytest.mark.parametrize(
+    "m, k, n", [(37, 53, 29), (1, 53, 29), (37, 1, 29), (37, 53, 1), (1, 1, 1)]
+)
+def test_dot_equals_numpy_for_every_layout_a_layer_uses(dtype, trans_a, trans_b, m, k, n):
+    """Z = X·W, dW = Xᵀ·E and dX = E·Wᵀ: C-contiguous operands and transposed views, with
+    the shapes of size 1 that are C- and F-contiguous at once (one row, one input...)."""
     rng = np.random.default_rng(0)
-    m, k, n = 37, 53, 29
     A = rng.standard_normal((k, m) if trans_a else (m, k)).astype(dtype)
     B = rng.standard_normal((n, k) if trans_b else (k, n)).astype(dtype)
     A, B = (A.T if trans_a else A), (B.T if trans_b else B)
@@ -55,16 +58,51 @@ def test_dot_hands_what_mkl_does_not_take_to_numpy():
     M = np.eye(4) + 1.0
     want = M @ M
     np.testing.assert_array_equal(mkl.dot(M, M, out=M), want)
+    # a read-only out is refused, as NumPy refuses it, and left as it was
+    out = np.zeros((4, 4))
+    out.flags.writeable = False
+    with pytest.raises(ValueError):
+        mkl.dot(M, M, out=out)
+    assert not out.any()
+
+
+def test_nested_fits_keep_the_outer_fits_split_setting():
+    outer = threads.BlasThreads(gn.Network([4, 3]), 2)
+    with outer:
+        token = kernels.idle_core.set(True)  # as an outer fit on MKL's products sets it
+        with threads.BlasThreads(gn.Network([3, 2]), 2):  # e.g. a fit inside a callback
+            assert not kernels.idle_core.get()
+        assert kernels.idle_core.get()
+        kernels.idle_core.reset(token)
+    assert not kernels.idle_core.get()
+
+
+def test_a_split_step_that_raises_waits_for_its_other_half():
+    """An interrupt in the caller's half must not leave the worker writing P afterwards."""
+    import time
+    import types
+
+    def kernel(P):
+        if P[0] == 0:  # the caller's half (the first)
+            raise KeyboardInterrupt
+        time.sleep(0.2)
+        P[:] = 7
+
+    P = np.zeros(8)
+    P[4:] = 1
+    with pytest.raises(KeyboardInterrupt):
+        kernels.Halves(types.SimpleNamespace(step=kernel)).step(P)
+    np.testing.assert_array_equal(P, [0, 0, 0, 0, 7, 7, 7, 7])  # done before the raise
 
 
 def test_gemm_can_be_fixed_or_switched_off(monkeypatch):
     monkeypatch.setenv("GLASSNET_GEMM", "numpy")
     assert mkl.choice() == "numpy" and mkl.load() is None
-    assert threads._gemms() == ["numpy"]
+    assert threads.choices() == ["numpy"]
     monkeypatch.setenv("GLASSNET_GEMM", "MKL")
-    assert threads._gemms() == ["mkl"]
+    assert threads.choices() == ["mkl"]
     monkeypatch.setenv("GLASSNET_GEMM", "auto")
-    assert threads._gemms() == ["numpy", "mkl"]
+    assert threads.choices() == ["numpy", "mkl"]
     monkeypatch.setenv("GLASSNET_GEMM", "openblas")
     with pytest.raises(ValueError, match="GLASSNET_GEMM='openblas': use 'numpy', 'mkl'"):
         mkl.choice()
@@ -126,11 +164,18 @@ def test_a_fit_on_mkl_equals_a_fit_on_numpy(dtype, monkeypatch):
     X = rng.standard_normal((256, 300))
     y = rng.integers(0, 3, 256)
     P = {}
+    lib, calls = mkl.load(), []
+    for name in ("cblas_sgemm", "cblas_dgemm"):
+        real = getattr(lib, name)
+        monkeypatch.setattr(lib, name, lambda *a, real=real: calls.append(a[3:6]) or real(*a))
     for gemm in ("numpy", "mkl"):
         monkeypatch.setenv("GLASSNET_GEMM", gemm)
         net = gn.Network([300, 400, 3], loss="cross_entropy", seed=0, dtype=dtype)
         h = net.fit(X, y, epochs=4, batch_size=64, verbose=False)
         assert h.gemm == gemm
+        assert bool(calls) == (gemm == "mkl")  # MKL ran the products, not NumPy's fallback
         P[gemm] = net.P.copy()
+    # every product of every step: 4 epochs × 4 batches × (2 forward, 2 dW, 1 dX)
+    assert len(calls) == 4 * 4 * 5 and (64, 400, 300) in calls
     scale = np.linalg.norm(P["numpy"])
     assert np.linalg.norm(P["mkl"] - P["numpy"]) <= (1e-10 if dtype == "float64" else 1e-4) * scale

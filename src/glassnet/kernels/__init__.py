@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +87,7 @@ def load() -> tuple[ModuleType, ModuleType] | None:
     return _state["modules"]
 
 
-def for_params(n: int) -> Any:
+def for_params(n: int) -> ModuleType | Halves | None:
     """The compiled optimizer steps, where a vector of n parameters should use them: the
     module ``glassnet.kernels.steps``, or its kernels split in ``Halves`` (``idle_core``)."""
     if n < MIN_PARAMS or not enabled():
@@ -123,8 +124,10 @@ class Halves:
             first = [a[:cut] if v else a for a, v in zip(args, vector, strict=True)]
             second = [a[cut:] if v else a for a, v in zip(args, vector, strict=True)]
             done = Halves.pool().submit(kernel, *second)
-            kernel(*first)
-            done.result()
+            try:
+                kernel(*first)
+            finally:  # (even on an interrupt: nothing may write P after the step returns)
+                done.result()
 
         return run
 
@@ -132,15 +135,20 @@ class Halves:
     def pool(cls) -> ThreadPoolExecutor:
         """The one worker thread, started on first use (and again in a forked child, which
         inherits the pool but not its thread: a job sent there would never run)."""
-        if cls._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
+        with _pool_lock:
+            if cls._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
 
-            cls._pool = ThreadPoolExecutor(1, thread_name_prefix="glassnet-halves")
-        return cls._pool
+                cls._pool = ThreadPoolExecutor(1, thread_name_prefix="glassnet-halves")
+            return cls._pool
 
     @classmethod
     def _forget_pool(cls) -> None:
+        """In a forked child: drop the parent's pool, whose thread the child does not have."""
         cls._pool = None
+
+
+_pool_lock = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

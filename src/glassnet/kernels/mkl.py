@@ -2,8 +2,8 @@
 
 ``pip install -e '.[mkl]'`` in a glassnet clone installs the ``mkl`` wheel (its libraries land in the
 environment's ``lib/``); nothing else changes. A fit whose products are big enough for the
-BLAS-thread trial (``glassnet.threads``) then times its first steps with MKL as a third
-setting beside NumPy's BLAS on one thread and on all, and keeps the fastest;
+BLAS-thread trial (``glassnet.threads``) then times its first steps on four settings, NumPy's
+BLAS and MKL each on one thread and on all, and keeps the fastest;
 ``history.gemm`` says which ran. ``GLASSNET_GEMM=numpy`` or ``GLASSNET_GEMM=mkl`` in the
 environment fixes the choice instead. Predictions always use NumPy.
 
@@ -18,7 +18,8 @@ Two thread pools on two cores fight: MKL's Intel OpenMP threads spin for 200 ms 
 product (``KMP_BLOCKTIME``), which took the same epoch to 4.4 s when some of its products ran
 on OpenBLAS. So a setting runs *all* of a fit's layer products on one library, and loading
 MKL here sets ``KMP_BLOCKTIME=0`` unless the environment has set it already (2.30 s against
-2.52 s an epoch with MKL alone).
+2.52 s an epoch with MKL alone). It is set in ``os.environ``, so child processes inherit it,
+and it does nothing where Intel OpenMP was started before (by another library).
 
 Results agree with NumPy's to rounding (tests/unit/test_mkl.py), not bit for bit: two fits of
 the same seed can differ in the last bits when their trials chose differently. Set
@@ -31,6 +32,7 @@ import ctypes
 import glob
 import os
 import sys
+import threading
 from typing import Any
 
 import numpy as np
@@ -38,7 +40,9 @@ import numpy as np
 from glassnet._typing import Array
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+_INT_MAX = 2**31 - 1  # CBLAS's int (LP64): a bigger dimension goes to NumPy
 _state: dict[str, Any] = {}
+_lock = threading.Lock()
 
 
 def choice() -> str | None:
@@ -61,26 +65,38 @@ def _library_paths() -> list[str]:
 
 def load() -> Any:
     """MKL's runtime library (ctypes), or None where it is not installed or
-    ``GLASSNET_GEMM=numpy``. Loaded once; the first load sets ``KMP_BLOCKTIME=0`` unless set."""
+    ``GLASSNET_GEMM=numpy``. Loaded once (under a lock: a second thread waits for the
+    first's load); the first load sets ``KMP_BLOCKTIME=0`` unless set."""
     if choice() == "numpy":
         return None
     if "lib" not in _state:
-        _state["lib"] = None
-        for path in _library_paths():
-            os.environ.setdefault("KMP_BLOCKTIME", "0")  # see the module docstring
-            try:
-                lib = ctypes.CDLL(path)
-            except OSError:
-                continue
-            for name, real in (("cblas_sgemm", ctypes.c_float), ("cblas_dgemm", ctypes.c_double)):
-                gemm = getattr(lib, name)
-                gemm.argtypes = [ctypes.c_int] * 6 + [real, ctypes.c_void_p, ctypes.c_int]
-                gemm.argtypes += [ctypes.c_void_p, ctypes.c_int, real, ctypes.c_void_p]
-                gemm.argtypes += [ctypes.c_int]
-                gemm.restype = None
-            _state["lib"] = lib
-            break
+        with _lock:
+            if "lib" not in _state:
+                _state["lib"] = _open()
     return _state["lib"]
+
+
+def _open() -> Any:
+    """The first libmkl_rt that loads, set up for LP64 (32-bit int) CBLAS calls, or None."""
+    paths = _library_paths()
+    if paths:  # read when Intel OpenMP starts; no effect if another library started it
+        os.environ.setdefault("KMP_BLOCKTIME", "0")  # (see the module docstring)
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        # the calls below pass C ints: MKL_INTERFACE_LAYER=ILP64 in the environment would
+        # make MKL read 64-bit integers from them (a crash); LP64 is 0, set before any call
+        lib.MKL_Set_Interface_Layer(0)
+        for name, real in (("cblas_sgemm", ctypes.c_float), ("cblas_dgemm", ctypes.c_double)):
+            gemm = getattr(lib, name)
+            gemm.argtypes = [ctypes.c_int] * 6 + [real, ctypes.c_void_p, ctypes.c_int]
+            gemm.argtypes += [ctypes.c_void_p, ctypes.c_int, real, ctypes.c_void_p]
+            gemm.argtypes += [ctypes.c_int]
+            gemm.restype = None
+        return lib
+    return None
 
 
 def loaded() -> bool:
@@ -108,12 +124,14 @@ def dot(A: Array, B: Array, out: Array) -> Array:
 
     MKL takes 2-D float32 or float64 operands of one dtype, each C-contiguous or the
     transposed view of one (``X.T``, ``W.T``), into a C-contiguous ``out`` of that dtype that
-    overlaps neither. The signature is ``np.dot``'s, so a layer can hold either.
+    overlaps neither, every dimension below 2³¹. The signature is ``np.dot``'s, so a layer
+    can hold either.
     """
-    lib = load()
+    lib = _state["lib"] if "lib" in _state else load()
     dtype = out.dtype
     if (
         lib is None
+        or not out.flags.writeable
         or A.ndim != 2
         or B.ndim != 2
         or not (A.dtype == B.dtype == dtype)
@@ -122,6 +140,7 @@ def dot(A: Array, B: Array, out: Array) -> Array:
         or out.shape != (A.shape[0], B.shape[1])
         or A.shape[1] != B.shape[0]
         or 0 in A.shape + B.shape
+        or max(A.shape + B.shape) > _INT_MAX
         or np.may_share_memory(out, A)
         or np.may_share_memory(out, B)
     ):

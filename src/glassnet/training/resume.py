@@ -185,18 +185,20 @@ def restore(loop: _Loop, ckpt: Checkpoint, rows: int) -> None:
         threads = state["threads"]
         if loop.threads is not None and threads["decided"] and loop.threads.trying:
             loop.threads.choice, loop.threads.times = threads["choice"], None
-            # (a run that chose MKL resumes on NumPy's GEMM where MKL is missing)
-            if threads.get("gemm") == "mkl" and _mkl_available():
-                loop.threads.gemm = "mkl"
-            else:
-                loop.threads.gemm = "numpy"
+            loop.threads.gemm = _resumed_gemm(threads.get("gemm"))
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
         raise fail(where, f"its checkpoint state cannot be restored ({show(str(exc))})") from None
 
 
-def _mkl_available() -> bool:
+def _resumed_gemm(saved: str | None) -> str:
+    """The GEMM a resumed run uses: what ``GLASSNET_GEMM`` fixes, else the checkpoint's
+    choice, on NumPy where that was MKL and MKL is missing here (or the checkpoint is older
+    than the choice)."""
     from glassnet.kernels import mkl
 
-    return mkl.available()
+    forced = mkl.choice()
+    if forced is not None:
+        return forced  # (fit checked that a forced MKL is there)
+    return "mkl" if saved == "mkl" and mkl.available() else "numpy"
