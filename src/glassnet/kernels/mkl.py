@@ -11,8 +11,8 @@ Measured on an Intel Xeon (family 6 model 167, AVX-512, 2 cores), against NumPy 
 OpenBLAS 0.3.31 (SkylakeX kernels): the large benchmark's 512·2048·2048 products 11.1–12.7 ms
 with MKL 2026.2 against 13.0–14.0 ms, and a large epoch 2.30–2.35 s against 2.72–2.77 s,
 alternately in one process; medium's 128·784·256 products were slower with MKL (293–376
-against 210–326 µs), and on AMD EPYC (Zen 4, Zen 5) MKL was slower than OpenBLAS at every
-size we timed. Hence a trial, not a rule by vendor.
+against 210–326 µs), and on AMD EPYC (Zen 4, Zen 5) PyTorch's MKL (through ``torch.mm``) was
+slower than OpenBLAS at every size we timed. Hence a trial, not a rule by vendor.
 
 Two thread pools on two cores fight: MKL's Intel OpenMP threads spin for 200 ms after each
 product (``KMP_BLOCKTIME``), which took the same epoch to 4.4 s when some of its products ran
