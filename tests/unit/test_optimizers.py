@@ -37,3 +37,47 @@ def test_blocked_adam_equals_unblocked(dtype, rng, monkeypatch):
             adam_plain(P, G, M, V, t)
         np.testing.assert_allclose(P_blocked, P, rtol=1e-12)
         np.testing.assert_allclose(blocked.M, M, rtol=1e-12)
+
+
+MOMENTS = [
+    lambda: optimizers.Adam(1e-3),
+    lambda: optimizers.AdamW(1e-3),
+    lambda: optimizers.SGD(0.1, momentum=0.9),
+    lambda: optimizers.RMSprop(1e-3, momentum=0.9, centered=True),
+]
+
+
+def _subnormal(A):
+    return int(np.count_nonzero((A != 0) & (np.abs(A) < np.finfo(A.dtype).tiny)))
+
+
+@pytest.mark.parametrize("make", MOMENTS, ids=lambda m: type(m()).__name__)
+@pytest.mark.parametrize("n", [100, 60_000])  # the NumPy step, and the compiled one
+def test_moments_of_a_zero_gradient_never_become_subnormal(make, n):
+    """Where G turns 0 the moments decay towards 0; arithmetic on subnormal numbers on the way
+    is slow on Intel CPUs (optimizers.FLUSH_EVERY), so they are set to 0 before."""
+    rng = np.random.default_rng(0)
+    opt, P = make(), rng.standard_normal(n).astype(np.float32)
+    opt.step(P, rng.standard_normal(n).astype(np.float32))
+    G = np.zeros(n, np.float32)
+    for _ in range(1500):  # β = 0.9 takes M through the subnormal range after ~800 steps
+        opt.step(P, G)
+        moments = [getattr(opt, m) for m in opt.moments if getattr(opt, m) is not None]
+        assert moments and all(_subnormal(A) == 0 for A in moments)
+    if isinstance(opt, optimizers.SGD):  # momentum: V ← 0.9·V decayed all the way to 0
+        assert np.all(opt.V == 0)
+
+
+def test_the_flush_leaves_float64_as_it_was(monkeypatch):
+    rng = np.random.default_rng(1)
+    P0, G = rng.standard_normal(500), rng.standard_normal(500)
+    results = []
+    for every in (optimizers.FLUSH_EVERY, 10**9):
+        monkeypatch.setattr(optimizers, "FLUSH_EVERY", every)
+        opt, P = optimizers.Adam(1e-3), P0.copy()
+        opt.step(P, G)
+        for _ in range(300):
+            opt.step(P, np.zeros_like(G))
+        results.append((P, opt.M.copy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
