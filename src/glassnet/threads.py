@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from glassnet import kernels
+from glassnet.kernels import mkl  # (loads no library until asked)
+
 if TYPE_CHECKING:
     from glassnet.network import Network
 
@@ -60,8 +63,6 @@ def _limit(threads: int) -> Any:
     # finding the libraries takes ~0.5 ms: do it again only after an import, which may have
     # loaded another BLAS (scipy brings its own OpenBLAS)
     # (MKL's library, loaded through ctypes, changes no module: count it as one)
-    from glassnet.kernels import mkl
-
     seen = len(sys.modules) + mkl.loaded()
     if _controller is None or seen != _modules_seen:
         from threadpoolctl import ThreadpoolController
@@ -102,13 +103,12 @@ class BlasThreads:
         self.choice: int | None = 1 if largest < SMALL_PRODUCT else None
         # one thread without a limit: OpenBLAS threads none of these products
         self.one_anyway = largest < OPENBLAS_ONE_THREAD and _numpy_uses_openblas()
-        from glassnet.kernels import mkl  # (loads no library until asked)
-
-        gemms = choices() if mkl.choice() or largest >= SMALL_PRODUCT else ["numpy"]
-        self.gemm = gemms[0]
+        # the GEMM libraries this fit may use (the first unless a trial picks another)
+        self.gemms = choices() if mkl.choice() or largest >= SMALL_PRODUCT else ["numpy"]
+        self.gemm = self.gemms[0]
         self.times: dict[Setting, list[float]] | None = None
         if largest >= SMALL_PRODUCT:
-            self.times = {(t, g): [] for g in gemms for t in (1, None)}
+            self.times = {(t, g): [] for g in self.gemms for t in (1, None)}
         self._limiter: Any = None
         self._idle_token: Any = None
 
@@ -121,6 +121,12 @@ class BlasThreads:
         """(threads, gemm): what the steps run with now."""
         return self.choice, self.gemm
 
+    def keep(self, choice: int | None, gemm: str | None) -> None:
+        """End the trial with a setting decided before (a resumed run's checkpoint): its
+        threads, and its GEMM where this fit may use it (else this fit's first)."""
+        self.choice, self.times = choice, None
+        self.gemm = gemm if gemm in self.gemms else self.gemms[0]
+
     def _use(self, setting: Setting) -> None:
         threads, gemm = setting
         if self._limiter is not None:
@@ -128,17 +134,13 @@ class BlasThreads:
             self._limiter = None
         if threads is not None and not (threads == 1 and self.one_anyway and gemm == "numpy"):
             self._limiter = _limit(threads)
-        from glassnet import kernels
-
         # MKL's threads sleep when a product ends: the other core is free for the optimizer
         kernels.idle_core.set(gemm == "mkl" and threads is None)
-        dot = _mkl_dot() if gemm == "mkl" else np.dot
+        dot = mkl.dot if gemm == "mkl" else np.dot
         for layer in self.net.layers:
             layer.gemm = dot
 
     def __enter__(self) -> BlasThreads:  # noqa: PYI034 (Self needs Python 3.11)
-        from glassnet import kernels
-
         self._idle_token = kernels.idle_core.set(False)  # (reset on exit: fits can nest)
         self._use(self.setting)
         return self
@@ -149,8 +151,6 @@ class BlasThreads:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        from glassnet import kernels
-
         self._use((None, "numpy"))
         kernels.idle_core.reset(self._idle_token)
 
@@ -183,8 +183,6 @@ class BlasThreads:
 def choices() -> list[str]:
     """The GEMM libraries a trial compares: NumPy's, and MKL where it is installed;
     ``GLASSNET_GEMM`` fixes one (an error if that one is MKL and it is missing)."""
-    from glassnet.kernels import mkl
-
     forced = mkl.choice()
     if forced == "mkl" and not mkl.available():
         raise RuntimeError(
@@ -194,10 +192,3 @@ def choices() -> list[str]:
     if forced is not None:
         return [forced]
     return ["numpy", "mkl"] if mkl.available() else ["numpy"]
-
-
-def _mkl_dot() -> Any:
-    """``glassnet.kernels.mkl.dot`` (imported here: this module loads with glassnet)."""
-    from glassnet.kernels import mkl
-
-    return mkl.dot

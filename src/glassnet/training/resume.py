@@ -184,21 +184,9 @@ def restore(loop: _Loop, ckpt: Checkpoint, rows: int) -> None:
             loop.stopper.load_state(s, T.get("best_P"))
         threads = state["threads"]
         if loop.threads is not None and threads["decided"] and loop.threads.trying:
-            loop.threads.choice, loop.threads.times = threads["choice"], None
-            loop.threads.gemm = _resumed_gemm(threads.get("gemm"))
+            # (GLASSNET_GEMM, or MKL missing here, may rule out the checkpoint's GEMM)
+            loop.threads.keep(threads["choice"], threads.get("gemm"))
     except ModelFileError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
         raise fail(where, f"its checkpoint state cannot be restored ({show(str(exc))})") from None
-
-
-def _resumed_gemm(saved: str | None) -> str:
-    """The GEMM a resumed run uses: what ``GLASSNET_GEMM`` fixes, else the checkpoint's
-    choice, on NumPy where that was MKL and MKL is missing here (or the checkpoint is older
-    than the choice)."""
-    from glassnet.kernels import mkl
-
-    forced = mkl.choice()
-    if forced is not None:
-        return forced  # (fit checked that a forced MKL is there)
-    return "mkl" if saved == "mkl" and mkl.available() else "numpy"
