@@ -225,6 +225,23 @@ def test_plot_writes_loss_curves(
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_o_is_short_for_out(data_dir: Path, wine_model: Path, tmp_path: Path) -> None:
+    """train, predict and export take -o for --out, as most command-line tools do."""
+    model = tmp_path / "short.glassnet"
+    tiny = str(data_dir / "tiny.csv")
+    assert main(["train", tiny, "--target", "label", "--ignore", "id", "-o", str(model),
+                 "--epochs", "2", "--quiet"]) == 0  # fmt: skip
+    assert gn.load(model).predict(read_table(data_dir / "tiny.csv")).shape == (60,)
+    predictions = tmp_path / "p.csv"
+    assert (
+        main(["predict", str(wine_model), str(data_dir / "wine.csv"), "-o", str(predictions)]) == 0
+    )
+    assert len(predictions.read_text().splitlines()) == 179  # a header and 178 rows
+    onnx_path = tmp_path / "m.onnx"
+    assert main(["export", str(wine_model), "-o", str(onnx_path)]) == 0
+    assert onnx_path.stat().st_size > 0
+
+
 def test_export_then_onnxruntime_matches(
     data_dir: Path, wine_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,6 +20,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
     p.add_argument(
+        "-o",
         "--out",
         required=True,
         metavar="model.onnx",

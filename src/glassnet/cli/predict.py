@@ -23,6 +23,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("model", metavar="MODEL", help="a model file written by glassnet train")
     p.add_argument("data", metavar="DATA", help="rows to predict: CSV (header row) or Parquet")
     p.add_argument(
+        "-o",
         "--out",
         metavar="predictions.csv",
         help="write here (replaced only on success) instead of standard output",

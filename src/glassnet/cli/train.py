@@ -50,6 +50,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("data", metavar="DATA", help="training table: CSV (header row) or Parquet")
     p.add_argument("--target", required=True, metavar="COL", help="the column to predict")
     p.add_argument(
+        "-o",
         "--out",
         required=True,
         metavar="MODEL",
