@@ -123,7 +123,7 @@ def test_bad_option_values(
 
 
 def test_missing_required_options(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _fails(capsys, ["train", str(data_dir / "tiny.csv")], "required: --target, --out")
+    _fails(capsys, ["train", str(data_dir / "tiny.csv")], "required: --target, -o/--out")
 
 
 def test_out_naming_a_folder_or_missing_folder(
