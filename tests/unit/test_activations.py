@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -104,3 +106,25 @@ def test_the_kept_vector_of_ones_cannot_be_changed() -> None:
     np.testing.assert_array_equal(v, 1.0)
     with pytest.raises(ValueError, match="read-only"):
         v[0] = 2.0
+
+
+def test_softmax_ignores_a_spurious_invalid_flag_from_the_blas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CI's CPU once had OpenBLAS raise "invalid" on a (2, 5) float32 row sum of finite
+    # numbers (NumPy: "invalid value encountered in dot"); here a product that raises the
+    # same flag after computing stands in for that kernel
+    real_dot = np.dot
+
+    def flagging_dot(*args: Any, **kwargs: Any) -> Any:
+        if any(np.ndim(a) == 1 for a in args):  # a matrix-vector product, as the row sums
+            np.multiply(np.float32(np.inf), np.float32(0))  # sets FE_INVALID as the kernel did
+        return real_dot(*args, **kwargs)
+
+    monkeypatch.setattr(np, "dot", flagging_dot)
+    Z = np.random.default_rng(0).standard_normal((2, 5)).astype(np.float32)
+    with np.errstate(invalid="raise"):
+        A = get_activation("softmax").f(Z)
+        P = gn.Network([1, 5], loss="cross_entropy", seed=0).forward(Z[:, :1])
+    np.testing.assert_allclose(A.sum(axis=1), 1, rtol=1e-6)
+    np.testing.assert_allclose(P.sum(axis=1), 1, rtol=1e-6)
