@@ -353,6 +353,15 @@ class Softmax(Activation):
 
     def f(self, Z: Array, out: Array | None = None) -> Array:
         # subtracting the row maximum changes nothing mathematically and prevents overflow
+        if Z.shape[1] <= NARROW:  # rows become columns: each step is whole-row arithmetic
+            T = Z.T.copy()
+            np.subtract(T, np.maximum.reduce(T, axis=0), out=T)
+            np.exp(T, out=T)
+            np.divide(T, np.add.reduce(T, axis=0), out=T)
+            if out is None:
+                return T.T.copy()
+            out[...] = T.T
+            return out
         e = np.subtract(Z, row_max(Z), out=out)
         np.exp(e, out=e)
         e /= row_sum(e)
@@ -371,9 +380,13 @@ class Softmax(Activation):
 
 # NumPy reduces along a short last axis slowly, one small inner loop per row: for the
 # (200, 10) output of the scikit-learn drop-in, the row maxima took 9.7 µs against 4.1 µs
-# through a transposed copy (reduced along its first axis, whole rows at a time), and the
-# row sums 6.0 µs against 2.3 µs as a product with a column of ones. From ~100 columns the
-# plain reduction is as fast or faster.
+# through a transposed copy (reduced along its first axis, whole rows at a time). From ~100
+# columns the plain reduction is as fast or faster. Softmax works on the transposed copy
+# throughout (Intel Xeon, float32: (32, 10) 4.13 against 4.30 µs, (200, 10) 6.99 against
+# 7.67, (1000, 10) 19.4 against 23.3, as rows with the row sums a product with ones), and
+# no sum is a BLAS product: some OpenBLAS kernels raise the CPU's "invalid" flag on small
+# float32 products of finite numbers, so NumPy warns "invalid value encountered in dot"
+# (CI's CPU did, on a (2, 5) softmax that this Xeon's kernels sum quietly).
 NARROW = 32
 
 
@@ -385,14 +398,9 @@ def row_max(M: Array) -> Array:
 
 
 def row_sum(M: Array) -> Array:
-    """Σ_j M_ij per row, as an (n, 1) column (M holds exp values in [0, 1], as its callers')."""
+    """Σ_j M_ij per row, as an (n, 1) column."""
     if M.shape[1] <= NARROW:
-        # Some of OpenBLAS's vector kernels raise the CPU's "invalid" flag on small float32
-        # products of finite numbers, and NumPy then warns "invalid value encountered in
-        # dot": CI saw it on a (2, 5) softmax that this machine's kernels sum quietly. A
-        # sum of numbers in [0, 1] cannot be invalid, so the flag is ignored here (0.75 µs).
-        with np.errstate(invalid="ignore"):
-            return np.dot(M, ones(M.shape[1], M.dtype))[:, None]
+        return np.add.reduce(M.T.copy(), axis=0)[:, None]
     return np.add.reduce(M, axis=1, keepdims=True)
 
 

@@ -108,23 +108,23 @@ def test_the_kept_vector_of_ones_cannot_be_changed() -> None:
         v[0] = 2.0
 
 
-def test_softmax_ignores_a_spurious_invalid_flag_from_the_blas(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # CI's CPU once had OpenBLAS raise "invalid" on a (2, 5) float32 row sum of finite
-    # numbers (NumPy: "invalid value encountered in dot"); here a product that raises the
-    # same flag after computing stands in for that kernel
+@pytest.mark.parametrize("width", [2, 5, 32, 33, 40])
+def test_softmax_sums_no_blas_vector_product(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    # CI's CPU once had OpenBLAS raise the "invalid" flag on the (2, 5) float32 row sums of a
+    # softmax of finite numbers (NumPy: "invalid value encountered in dot"); here a
+    # matrix-vector product that raises the same flag stands in for that kernel
     real_dot = np.dot
 
     def flagging_dot(*args: Any, **kwargs: Any) -> Any:
-        if any(np.ndim(a) == 1 for a in args):  # a matrix-vector product, as the row sums
-            np.multiply(np.float32(np.inf), np.float32(0))  # sets FE_INVALID as the kernel did
+        if any(np.ndim(a) == 1 for a in args):
+            np.multiply(np.float32(np.inf), np.float32(0))  # sets FE_INVALID, as the kernel did
         return real_dot(*args, **kwargs)
 
     monkeypatch.setattr(np, "dot", flagging_dot)
-    Z = np.random.default_rng(0).standard_normal((2, 5)).astype(np.float32)
+    Z = np.random.default_rng(0).standard_normal((2, width)).astype(np.float32) * 5
     with np.errstate(invalid="raise"):
         A = get_activation("softmax").f(Z)
-        P = gn.Network([1, 5], loss="cross_entropy", seed=0).forward(Z[:, :1])
-    np.testing.assert_allclose(A.sum(axis=1), 1, rtol=1e-6)
+        P = gn.Network([1, width], loss="cross_entropy", seed=0).forward(Z[:, :1])
+    e = np.exp(Z.astype(np.float64) - Z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(A, e / e.sum(axis=1, keepdims=True), rtol=1e-6)
     np.testing.assert_allclose(P.sum(axis=1), 1, rtol=1e-6)
