@@ -25,7 +25,11 @@ class History:
     def append(self, values: dict[str, float]) -> None:
         """Add one epoch's values: history[key].append(value) for each key (new keys start)."""
         for key, value in values.items():
-            self.history.setdefault(key, []).append(value)
+            column = self.history.get(key)
+            if column is None:
+                self.history[key] = [value]
+            else:
+                column.append(value)
 
     def __getitem__(self, key: str) -> list[float]:
         return self.history[key]

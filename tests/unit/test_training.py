@@ -34,6 +34,25 @@ def test_fit_is_reproducible_from_its_seed(rng: np.random.Generator) -> None:
     np.testing.assert_array_equal(nets[0].P, nets[1].P)
 
 
+def test_one_batch_of_every_row_is_not_shuffled(rng: np.random.Generator) -> None:
+    # the gradient of a batch holding every row is a sum over them, whatever their order:
+    # such an epoch takes X as it is (no permutation, no gather), so shuffle changes nothing
+    X, y = blobs(rng, n=96)
+    runs = []
+    for shuffle, batch_size in [(True, None), (False, None), (True, 96), (True, 500)]:
+        net = gn.Network([2, 16, 3], loss="cross_entropy", seed=0)
+        net.fit(X, y, epochs=5, batch_size=batch_size, shuffle=shuffle, seed=1)
+        runs.append(net.P.copy())
+    for P in runs[1:]:
+        np.testing.assert_array_equal(P, runs[0])
+    # with two batches or more, shuffling still reorders the steps
+    shuffled = gn.Network([2, 16, 3], loss="cross_entropy", seed=0)
+    shuffled.fit(X, y, epochs=5, batch_size=32, shuffle=True, seed=1)
+    ordered = gn.Network([2, 16, 3], loss="cross_entropy", seed=0)
+    ordered.fit(X, y, epochs=5, batch_size=32, shuffle=False, seed=1)
+    assert not np.allclose(shuffled.P, ordered.P)
+
+
 def test_early_stopping_restores_the_best_weights(rng: np.random.Generator) -> None:
     X, y = blobs(rng, 60)
     Xv, yv = blobs(rng, 30)

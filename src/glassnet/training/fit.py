@@ -84,8 +84,10 @@ def fit(
 
     Parameters
     ----------
-    epochs, batch_size
-        Passes over the data, and rows per step (``None``: the whole set in one batch).
+    epochs, batch_size, shuffle
+        Passes over the data, and rows per step (``None``: the whole set in one batch);
+        ``shuffle`` reorders the rows every epoch, except where one batch holds them all
+        (its gradient, a sum over the rows, does not depend on their order).
     optimizer, learning_rate
         A name (``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"``) with an optional rate, or
         an object such as ``gn.SGD(0.1, momentum=0.9)``. An object's state belongs to the

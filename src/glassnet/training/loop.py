@@ -171,7 +171,7 @@ class _Loop:
             epoch, start = pos.epoch + 1, time.perf_counter()
             self.opt.learning_rate = self.sched(epoch - 1, self.lr0)
             if pos.batch == 0:  # a new epoch: its order, and the weights to fall back to
-                pos.order = self.rng.permutation(n) if data.shuffle else np.arange(n)
+                pos.order = self._order(data, n)
                 pos.snapshot[...] = net.P
                 pos.total = pos.correct = 0.0
             values = self._batches(data, pos, net.is_classifier)
@@ -197,6 +197,13 @@ class _Loop:
             if received:
                 raise _Stop
         return True
+
+    def _order(self, data: FitData, n: int) -> Order:
+        """An epoch's order of the rows: shuffled, unless one batch holds them all, whose
+        gradient (a sum over its rows) does not depend on their order."""
+        if data.shuffle and (n > data.batch_size or self.dp is not None):
+            return self.rng.permutation(n)
+        return np.arange(n)
 
     def _stop_reason(
         self, epoch: int, values: dict[str, float], callbacks: tuple[Callback, ...]
@@ -225,13 +232,16 @@ class _Loop:
         assert pos.order is not None
         mean = net.reduction == "mean"
         trial = self.threads.trial if self.threads else contextlib.nullcontext
+        # one batch of every row in order (``_order``): the step reads X and Y themselves
+        whole = n <= bs and self.dp is None and data.X.flags.c_contiguous
+        whole = whole and data.Y.flags.c_contiguous
         for b in range(pos.batch, -(-n // bs)):
             idx = pos.order[b * bs : (b + 1) * bs]
             nb = len(idx)  # rows in the (global) batch
             scale = net.batch_scale(nb, None if w is None else w[idx])
             if self.dp is not None:  # this rank's rows of the batch, scaled by 1/nb
                 idx, scale = self.dp.share(idx, scale)
-            Xb, Yb = self._batch(data.X, data.Y, idx)
+            Xb, Yb = (data.X, data.Y) if whole else self._batch(data.X, data.Y, idx)
             with trial():  # the first steps time one BLAS thread against all
                 C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
             hits = self._hits(idx, Yb) if classify and len(idx) else 0.0
