@@ -123,6 +123,12 @@ class Identity(Activation):
         return 1.0
 
 
+# Below this many elements ReLU's f'(Z) is sign(A), already of Z's dtype, rather than Z > 0
+# cast from bool into the buffer; above it the comparison's SIMD loop wins (measured on an
+# Intel Xeon, float32: 6 elements 0.85 → 0.45 µs, 512: 0.69 → 0.46, 1536: 0.85 ≈ 0.84)
+SIGN_BELOW = 1024
+
+
 class ReLU(Activation):
     """A = max(Z, 0); f'(Z) = 1 where Z > 0, else 0."""
 
@@ -136,9 +142,11 @@ class ReLU(Activation):
         return np.maximum(Z, _zero(Z.dtype), out=out)
 
     def df(self, Z: Array, A: Array, out: Array | None = None) -> Array:
+        if Z.size < SIGN_BELOW:  # sign(A): 1 where Z > 0, else 0, as A = max(Z, 0) ≥ 0
+            return np.sign(A, out=out)
         if out is None:
             return (Z > 0).astype(Z.dtype)
-        return np.greater(Z, 0, out=out)  # True/False written as 1.0/0.0
+        return np.greater(Z, _zero(Z.dtype), out=out)  # True/False written as 1.0/0.0
 
     @staticmethod
     def scalar_f(z: float, p: float) -> float:

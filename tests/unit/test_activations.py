@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.activations import ACTIVATIONS, get_activation
+from glassnet.activations import ACTIVATIONS, SIGN_BELOW, get_activation
 
 Z = np.array([[-1000.0, -2.0, 0.0, 0.5, 3.0, 1000.0]])
 
@@ -83,6 +83,24 @@ def test_the_out_forms_write_the_same_values(name: str) -> None:
     E = act.backward(dA, Zs, A)
     np.testing.assert_allclose(act.backward(dA, Zs, A, out=out), E, rtol=1e-6)
     np.testing.assert_allclose(act.backward(dA, Zs, A, out=dA), E, rtol=1e-6)  # out is dA
+
+
+@pytest.mark.parametrize("size", [6, SIGN_BELOW - 1, SIGN_BELOW, 4 * SIGN_BELOW])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_derivative_is_exactly_z_above_zero_either_side_of_sign_below(
+    size: int, dtype: type
+) -> None:
+    """Small matrices take f'(Z) = sign(A), big ones Z > 0: the same ones and zeros."""
+    relu = get_activation("relu")
+    Z = np.random.default_rng(size).standard_normal((1, size)).astype(dtype)
+    Z[0, :3] = [0.0, -0.0, 1e-30]  # the edges: zero of either sign, a tiny positive
+    A = relu.f(Z)
+    want = (Z > 0).astype(dtype)
+    out = np.full_like(Z, np.nan)
+    np.testing.assert_array_equal(relu.df(Z, A, out=out), want)
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(relu.df(Z, A), want)
+    assert relu.df(Z, A).dtype == dtype
 
 
 @pytest.mark.parametrize("width", [1, 10, 32, 33, 200])
