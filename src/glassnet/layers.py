@@ -81,12 +81,16 @@ class Dense:
         """An (n, width) array (width = fan-out) kept for reuse under ``name``: allocated
         once per batch size and overwritten by every pass that asks for it."""
         B = self._buffers.get((name, n))
-        if B is None or B.dtype != self.W.dtype:  # astype() may have changed the dtype
+        if B is None:  # (copies start without buffers; rebinding W clears them)
             if len(self._buffers) >= 12:  # a few batch sizes at most (full and last batch)
                 self._buffers.clear()
             B = np.empty((n, self.fan_out if width is None else width), dtype=self.W.dtype)
             self._buffers[(name, n)] = B
         return B
+
+    def clear_buffers(self) -> None:
+        """Drop the kept buffers (the next pass allocates them again)."""
+        self._buffers = {}
 
     def __getstate__(self) -> dict[str, object]:
         """Copies and pickles leave the buffers behind: they are scratch space."""
@@ -104,7 +108,7 @@ class Dense:
         A = self.buffer("A", n) if reuse else np.empty_like(Z)
         self.X = X
         self.Z = self.gemm(X, self.W, out=Z)
-        fused = self._fused() if reuse else None
+        fused = kernels.for_layer() if self.compiled and reuse else None
         if fused is None or not fused.forward(self.activation, Z, self.B, A):
             np.add(Z, self.B, out=Z)  # Z += B: B is a row, so it broadcasts over the batch
             apply(self.activation, Z, out=A)  # A = f(Z)

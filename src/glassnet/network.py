@@ -406,6 +406,7 @@ class Network:
             strict=True,
         ):
             layer.W, layer.B, layer.dW, layer.dB = W, B, dW, dB
+            layer.clear_buffers()  # (they may be of another dtype than the new W)
 
 
 def _check_sizes(sizes: Sequence[int]) -> list[int]:

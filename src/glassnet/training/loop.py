@@ -112,6 +112,8 @@ class _Loop:
             self.dropout_rng = dp.dropout_rng(rng)
         self.labels: Array | None = None  # class of each row of Y, where Y holds one-hot rows
         self.buffers: dict[int, tuple[Array, Array]] = {}  # batch size -> (Xb, Yb)
+        self.in_order: Order | None = None  # 0, 1, ..., n − 1: the order of unshuffled epochs
+        self.whole = False  # one batch of every row, in order: steps read X and Y as they are
         self.position = Position()
         self.stopper: EarlyStopping | None = None
         self.saver: Checkpointer | None = None
@@ -122,6 +124,8 @@ class _Loop:
         if pos.snapshot is None:  # weights at the epoch's start, in case the cost diverges
             pos.snapshot = net.P.copy()
         self.labels = _labels(data.Y) if net.is_classifier else None
+        whole = n <= data.batch_size and self.dp is None and data.X.flags.c_contiguous
+        self.whole = whole and data.Y.flags.c_contiguous  # (see _order)
         t0 = time.perf_counter()
         self.report.start(data.epochs)
         completed = False
@@ -203,7 +207,10 @@ class _Loop:
         gradient (a sum over its rows) does not depend on their order."""
         if data.shuffle and (n > data.batch_size or self.dp is not None):
             return self.rng.permutation(n)
-        return np.arange(n)
+        if self.in_order is None or len(self.in_order) != n:  # kept: arange took ~0.25 µs
+            self.in_order = np.arange(n)
+            self.in_order.flags.writeable = False
+        return self.in_order
 
     def _stop_reason(
         self, epoch: int, values: dict[str, float], callbacks: tuple[Callback, ...]
@@ -232,9 +239,7 @@ class _Loop:
         assert pos.order is not None
         mean = net.reduction == "mean"
         trial = self.threads.trial if self.threads else contextlib.nullcontext
-        # one batch of every row in order (``_order``): the step reads X and Y themselves
-        whole = n <= bs and self.dp is None and data.X.flags.c_contiguous
-        whole = whole and data.Y.flags.c_contiguous
+        whole = self.whole
         for b in range(pos.batch, -(-n // bs)):
             idx = pos.order[b * bs : (b + 1) * bs]
             nb = len(idx)  # rows in the (global) batch
