@@ -300,14 +300,11 @@ class Adam(Optimizer):
         T *= 1 - b2
         V += T  # V ← β2·V + (1−β2)·G²
         np.sqrt(V, out=T)
-        if self.eps_before_correction:
-            T += self.eps
-            T /= root_bias2  # (sqrt(V) + eps) / sqrt(1−β2^t)
-        else:
-            T /= root_bias2
-            T += self.eps  # sqrt(V / (1−β2^t)) + eps
+        # with r = sqrt(1−β2^t): M / (√V / r + eps) = r·M / (√V + r·eps), and scikit-learn's
+        # M / ((√V + eps) / r) = r·M / (√V + eps): one pass fewer than dividing √V by r
+        T += self.eps if self.eps_before_correction else self.eps * root_bias2
         np.divide(M, T, out=T)
-        T *= step_size
+        T *= step_size * root_bias2
         P -= T  # P ← P − lr · (M / (1−β1^t)) / (sqrt(V / (1−β2^t)) + eps)
 
 
