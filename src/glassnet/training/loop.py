@@ -124,8 +124,9 @@ class _Loop:
         if pos.snapshot is None:  # weights at the epoch's start, in case the cost diverges
             pos.snapshot = net.P.copy()
         self.labels = _labels(data.Y) if net.is_classifier else None
+        # one batch of every row, in order (``_order``): the steps read X and Y themselves
         whole = n <= data.batch_size and self.dp is None and data.X.flags.c_contiguous
-        self.whole = whole and data.Y.flags.c_contiguous  # (see _order)
+        self.whole = whole and data.Y.flags.c_contiguous
         t0 = time.perf_counter()
         self.report.start(data.epochs)
         completed = False
@@ -239,14 +240,13 @@ class _Loop:
         assert pos.order is not None
         mean = net.reduction == "mean"
         trial = self.threads.trial if self.threads else contextlib.nullcontext
-        whole = self.whole
         for b in range(pos.batch, -(-n // bs)):
             idx = pos.order[b * bs : (b + 1) * bs]
             nb = len(idx)  # rows in the (global) batch
             scale = net.batch_scale(nb, None if w is None else w[idx])
             if self.dp is not None:  # this rank's rows of the batch, scaled by 1/nb
                 idx, scale = self.dp.share(idx, scale)
-            Xb, Yb = (data.X, data.Y) if whole else self._batch(data.X, data.Y, idx)
+            Xb, Yb = (data.X, data.Y) if self.whole else self._batch(data.X, data.Y, idx)
             with trial():  # the first steps time one BLAS thread against all
                 C = net.loss_and_gradient(Xb, Yb, scale, self.alpha, self.dropout_rng)
             hits = self._hits(idx, Yb) if classify and len(idx) else 0.0
