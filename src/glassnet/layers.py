@@ -108,7 +108,7 @@ class Dense:
         A = self.buffer("A", n) if reuse else np.empty_like(Z)
         self.X = X
         self.Z = self.gemm(X, self.W, out=Z)
-        fused = kernels.for_layer() if self.compiled and reuse else None
+        fused = self._fused() if reuse else None
         if fused is None or not fused.forward(self.activation, Z, self.B, A):
             np.add(Z, self.B, out=Z)  # Z += B: B is a row, so it broadcasts over the batch
             apply(self.activation, Z, out=A)  # A = f(Z)
